@@ -1,0 +1,69 @@
+"""People and their credits on titles."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from reelhouse.catalog.models import Title
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=80)
+    birth_year = models.SmallIntegerField(null=True, blank=True)
+    death_year = models.SmallIntegerField(null=True, blank=True)
+    biography = models.TextField(blank=True)
+    photo_url = models.URLField(max_length=500, blank=True)
+    known_for = models.CharField(max_length=32, blank=True, help_text="Acting, Directing...")
+    # IMDb's primaryProfession, as given: "actress,producer".
+    professions = models.CharField(max_length=200, blank=True)
+    imdb_id = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    tmdb_id = models.IntegerField(null=True, blank=True, unique=True)
+    popularity = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name_plural = "people"
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:detail", args=[self.pk, self.slug])
+
+    @property
+    def lifespan(self) -> str:
+        if self.birth_year and self.death_year:
+            return f"{self.birth_year}\N{EN DASH}{self.death_year}"
+        if self.birth_year:
+            return f"born {self.birth_year}"
+        return ""
+
+
+class Credit(models.Model):
+    """A person's part in a title: a role in the cast, or a job in the crew."""
+
+    class Kind(models.TextChoices):
+        CAST = "cast", "Cast"
+        CREW = "crew", "Crew"
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    character = models.CharField(max_length=500, blank=True)
+    order = models.PositiveIntegerField(default=0, help_text="Billing order; 0 is top billed")
+    department = models.CharField(max_length=64, blank=True, help_text="Directing, Writing...")
+    job = models.CharField(max_length=200, blank=True, help_text="Director, Screenplay...")
+
+    class Meta:
+        ordering = ["kind", "order", "id"]
+        indexes = [
+            models.Index(fields=["title", "kind", "order"]),
+            models.Index(fields=["person", "kind"]),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.CAST:
+            return f"{self.person_id} as {self.character}"
+        return f"{self.person_id}, {self.job}"

@@ -1,0 +1,119 @@
+"""A plain title, person and article match: full search (typos, accents, stories) comes later."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, TypedDict
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+from reelhouse.catalog.models import Title
+from reelhouse.editorial.selectors import article_published_list
+from reelhouse.people.models import Person
+
+ResultType = Literal["title", "person", "article"]
+RESULT_TYPES: tuple[ResultType, ...] = ("title", "person", "article")
+QUERY_MAX_LENGTH = 200
+_IMDB_ID = re.compile(r"(tt|nm)\d{7,10}")
+
+
+class SearchResult(TypedDict):
+    type: ResultType
+    id: int
+    name: str
+    year: int | None
+    url: str
+
+
+class SearchPage(TypedDict):
+    count: int
+    results: list[SearchResult]
+
+
+def search_query_clean(raw: str) -> str:
+    """The query as searched: control characters dropped, spaces folded. Raises ValueError."""
+    query = " ".join("".join(ch for ch in raw if ch.isprintable()).split())
+    if not query:
+        raise ValueError("Type something to search for.")
+    if len(query) > QUERY_MAX_LENGTH:
+        raise ValueError(f"A search is at most {QUERY_MAX_LENGTH} characters.")
+    return query
+
+
+def _match_rank(field: str, query: str) -> Case:
+    return Case(
+        When(**{f"{field}__iexact": query}, then=Value(0)),
+        When(**{f"{field}__istartswith": query}, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def search(
+    query: str, *, types: tuple[ResultType, ...] = RESULT_TYPES, limit: int = 20, offset: int = 0
+) -> SearchPage:
+    """Titles, then people, then articles matching `query`, best match and best known first.
+
+    Counts and slices each kind in the database (three or six queries whatever the catalog size).
+    """
+    kinds = []
+    if "title" in types:
+        if _IMDB_ID.fullmatch(query.lower()) and query.lower().startswith("tt"):
+            titles = Title.objects.filter(imdb_id=query.lower())
+        else:
+            titles = Title.objects.filter(
+                Q(title__icontains=query) | Q(original_title__icontains=query)
+            ).exclude(kind=Title.Kind.EPISODE)
+        titles = titles.annotate(match=_match_rank("title", query)).order_by(
+            "match", F("rating_votes").desc(nulls_last=True), "-popularity", "title", "id"
+        )
+        kinds.append(("title", titles))
+    if "person" in types:
+        people = Person.objects.filter(name__icontains=query)
+        people = people.annotate(match=_match_rank("name", query)).order_by(
+            "match", "-popularity", "name", "id"
+        )
+        kinds.append(("person", people))
+    if "article" in types:
+        articles = article_published_list().filter(headline__icontains=query)
+        kinds.append(("article", articles))
+
+    results: list[SearchResult] = []
+    total = 0
+    for kind, queryset in kinds:
+        count = queryset.count()
+        start = max(0, offset - total)
+        stop = max(0, offset + limit - total)
+        total += count
+        if start >= count or stop <= start:
+            continue
+        for row in queryset[start : min(stop, count)]:
+            results.append(_result(kind, row))
+    return {"count": total, "results": results}
+
+
+def _result(kind: str, row: object) -> SearchResult:
+    if isinstance(row, Title):
+        return {
+            "type": "title",
+            "id": row.pk,
+            "name": row.title,
+            "year": row.year,
+            "url": row.get_absolute_url(),
+        }
+    if isinstance(row, Person):
+        return {
+            "type": "person",
+            "id": row.pk,
+            "name": row.name,
+            "year": row.birth_year,
+            "url": row.get_absolute_url(),
+        }
+    assert kind == "article"  # noqa: S101 - the three kinds above are all there are
+    return {
+        "type": "article",
+        "id": row.pk,
+        "name": row.headline,  # type: ignore[attr-defined]
+        "year": row.published_at.year if row.published_at else None,  # type: ignore[attr-defined]
+        "url": row.get_absolute_url(),
+    }  # type: ignore[attr-defined]
