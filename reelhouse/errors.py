@@ -30,6 +30,7 @@ def _error(request: HttpRequest, status: int, exception: Exception | None = None
     message = str(exception) if status < 500 and exception and _is_ours(exception) else ""
     if _is_api(request):
         return error_response(status, message or default_message)
+    body: str
     try:
         body = render_to_string(
             "error.html",

@@ -53,15 +53,20 @@ class TitleCard(TypedDict):
 
 
 def title_cards(title_ids: Iterable[int]) -> dict[int, TitleCard]:
-    """Cards (title, year, short synopsis, poster, offers per region) for many titles: 2 queries."""
+    """Cards (title, year, short synopsis, poster, offers by region), in the order asked.
+
+    Two queries, however many titles.
+    """
     ids = list(dict.fromkeys(title_ids))
     if not ids:
         return {}
     offers = _offers_by_title(ids)
-    cards: dict[int, TitleCard] = {}
-    for t in Title.objects.filter(pk__in=ids).only(
+    rows = Title.objects.filter(pk__in=ids).only(
         "id", "title", "year", "kind", "slug", "synopsis", "poster_url", "rating"
-    ):
+    )
+    by_id = {t.pk: t for t in rows}
+    cards: dict[int, TitleCard] = {}
+    for t in (by_id[pk] for pk in ids if pk in by_id):
         cards[t.pk] = {
             "id": t.pk,
             "title": t.title,

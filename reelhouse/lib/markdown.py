@@ -8,4 +8,4 @@ _renderer = MarkdownIt("js-default", {"typographer": True}).enable(["replacement
 
 
 def markdown_render(source: str) -> str:
-    return _renderer.render(source)
+    return str(_renderer.render(source))

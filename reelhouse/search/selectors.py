@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from reelhouse.catalog.models import Title
 from reelhouse.editorial.selectors import article_published_list
@@ -56,7 +56,7 @@ def search(
 
     Counts and slices each kind in the database (three or six queries whatever the catalog size).
     """
-    kinds = []
+    kinds: list[tuple[str, QuerySet[Any]]] = []
     if "title" in types:
         if _IMDB_ID.fullmatch(query.lower()) and query.lower().startswith("tt"):
             titles = Title.objects.filter(imdb_id=query.lower())
@@ -92,28 +92,11 @@ def search(
     return {"count": total, "results": results}
 
 
-def _result(kind: str, row: object) -> SearchResult:
-    if isinstance(row, Title):
-        return {
-            "type": "title",
-            "id": row.pk,
-            "name": row.title,
-            "year": row.year,
-            "url": row.get_absolute_url(),
-        }
-    if isinstance(row, Person):
-        return {
-            "type": "person",
-            "id": row.pk,
-            "name": row.name,
-            "year": row.birth_year,
-            "url": row.get_absolute_url(),
-        }
-    assert kind == "article"  # noqa: S101 - the three kinds above are all there are
-    return {
-        "type": "article",
-        "id": row.pk,
-        "name": row.headline,  # type: ignore[attr-defined]
-        "year": row.published_at.year if row.published_at else None,  # type: ignore[attr-defined]
-        "url": row.get_absolute_url(),
-    }  # type: ignore[attr-defined]
+def _result(kind: str, row: Any) -> SearchResult:
+    if kind == "title":
+        name, year = row.title, row.year
+    elif kind == "person":
+        name, year = row.name, row.birth_year
+    else:
+        name, year = row.headline, row.published_at.year if row.published_at else None
+    return {"type": kind, "id": row.pk, "name": name, "year": year, "url": row.get_absolute_url()}  # type: ignore[typeddict-item]
