@@ -56,9 +56,13 @@ def test_the_openapi_document_describes_every_endpoint(client: Client) -> None:
 
 
 def test_the_docs_page_needs_no_outside_script(client: Client) -> None:
-    html = client.get("/api/v1/docs").content.decode()
+    response = client.get("/api/v1/docs")
+    html = response.content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "style-src 'self' 'unsafe-inline'" in policy
 
 
 def test_healthz_reports_the_database(client: Client) -> None:
