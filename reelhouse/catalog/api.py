@@ -5,7 +5,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from reelhouse.api.schemas import ERRORS, PageMeta
 from reelhouse.catalog.documents import title_document_get
@@ -15,13 +15,16 @@ from reelhouse.lib.http import region_from
 
 router = Router(tags=["titles"])
 
+# Response shapes are plain pydantic models: ninja's Schema wraps every nested dict so that it can
+# read ORM attributes, which these precomputed dicts don't need, at 0.5 ms a title.
 
-class Genre(Schema):
+
+class Genre(BaseModel):
     name: str
     slug: str
 
 
-class ProviderOffer(Schema):
+class ProviderOffer(BaseModel):
     name: str
     slug: str
     kind: str = Field(description="stream, free, ads, rent or buy")
@@ -29,7 +32,7 @@ class ProviderOffer(Schema):
     logo_url: str
 
 
-class TitleCard(Schema):
+class TitleCard(BaseModel):
     id: int
     title: str
     year: int | None
@@ -41,7 +44,7 @@ class TitleCard(Schema):
     providers: dict[str, list[ProviderOffer]] = Field(description="Offers by region code")
 
 
-class CastMember(Schema):
+class CastMember(BaseModel):
     person_id: int
     name: str
     url: str
@@ -50,7 +53,7 @@ class CastMember(Schema):
     order: int
 
 
-class CrewMember(Schema):
+class CrewMember(BaseModel):
     person_id: int
     name: str
     url: str
@@ -58,7 +61,7 @@ class CrewMember(Schema):
     job: str
 
 
-class Trailer(Schema):
+class Trailer(BaseModel):
     site: str
     key: str
     name: str
@@ -66,13 +69,13 @@ class Trailer(Schema):
     watch_url: str
 
 
-class Relation(Schema):
+class Relation(BaseModel):
     label: str = Field(description='How it reads from this title: "Reimagined as"')
     kind: str
     title: TitleCard
 
 
-class ArticleLink(Schema):
+class ArticleLink(BaseModel):
     headline: str
     slug: str
     url: str
@@ -81,13 +84,13 @@ class ArticleLink(Schema):
     published_at: str | None
 
 
-class ExternalIds(Schema):
+class ExternalIds(BaseModel):
     imdb: str | None
     tmdb: int | None
     movielens: int | None
 
 
-class Review(Schema):
+class Review(BaseModel):
     id: int
     author: str
     created_at: str
@@ -97,12 +100,12 @@ class Review(Schema):
     text: str
 
 
-class ReviewSummary(Schema):
+class ReviewSummary(BaseModel):
     count: int
     items: list[Review] = Field(description="The first reviews, oldest first")
 
 
-class TitleOut(Schema):
+class TitleOut(BaseModel):
     id: int
     url: str
     kind: str
