@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from reelhouse.catalog.merge import SOURCE_PRIORITY
 from reelhouse.catalog.models import (
     AVAILABILITY_ORDER,
     Availability,
@@ -119,7 +120,7 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
     if title is None:
         return None
 
-    credits = list(
+    credits = _best_source_credits(
         Credit.objects.filter(title_id=title_id)
         .select_related("person")
         .order_by("kind", "order", "id")
@@ -241,6 +242,16 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
             ],
         },
     }
+
+
+def _best_source_credits(credits: Iterable[Any]) -> list[Any]:
+    """Cast and crew from the best source that has them: IMDb and TMDB both list the cast of a
+    film, and showing both would list everyone twice."""
+    rows = list(credits)
+    best: dict[str, int] = {}
+    for c in rows:
+        best[c.kind] = max(best.get(c.kind, -1), SOURCE_PRIORITY.get(c.source, 0))
+    return [c for c in rows if SOURCE_PRIORITY.get(c.source, 0) == best[c.kind]]
 
 
 def _review_item(review: Any) -> dict[str, Any]:

@@ -67,3 +67,43 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name} on {self.title_id}"
+
+
+class Rating(models.Model):
+    """A score for a title, by one of our users or by an imported source's user (MovieLens).
+
+    Scores are on the site's 0-10 scale: a MovieLens 4.5 stars is stored as 9.0.
+    """
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="ratings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+    )
+    source = models.CharField(max_length=16, default="reelhouse")
+    external_user = models.CharField(max_length=64, blank=True)
+    score = models.FloatField()
+    rated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["title"]), models.Index(fields=["source", "external_user"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=10), name="rating_0_10"),
+            models.UniqueConstraint(
+                fields=["user", "title"],
+                condition=Q(user__isnull=False),
+                name="rating_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_user", "title"],
+                condition=~Q(external_user=""),
+                name="rating_once_per_external_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user_id or f"{self.source}:{self.external_user}"
+        return f"{who} rated {self.title_id}: {self.score}"

@@ -10,7 +10,7 @@ from reelhouse.catalog.models import Title
 
 class Person(models.Model):
     name = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=80)
+    slug = models.SlugField(max_length=80, db_index=False)
     birth_year = models.SmallIntegerField(null=True, blank=True)
     death_year = models.SmallIntegerField(null=True, blank=True)
     biography = models.TextField(blank=True)
@@ -21,6 +21,7 @@ class Person(models.Model):
     imdb_id = models.CharField(max_length=16, null=True, blank=True, unique=True)
     tmdb_id = models.IntegerField(null=True, blank=True, unique=True)
     popularity = models.FloatField(default=0)
+    field_sources = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "people"
@@ -55,11 +56,13 @@ class Credit(models.Model):
     order = models.PositiveIntegerField(default=0, help_text="Billing order; 0 is top billed")
     department = models.CharField(max_length=64, blank=True, help_text="Directing, Writing...")
     job = models.CharField(max_length=200, blank=True, help_text="Director, Screenplay...")
+    # Each source replaces only its own credits of a title; pages show the best source's.
+    source = models.CharField(max_length=16, default="editorial")
 
     class Meta:
         ordering = ["kind", "order", "id"]
         indexes = [
-            models.Index(fields=["title", "kind", "order"]),
+            models.Index(fields=["title", "source", "kind", "order"]),
             models.Index(fields=["person", "kind"]),
         ]
 

@@ -1,0 +1,124 @@
+"""Reading import files safely: plain or gzip, UTF-8 (with or without a BOM), in constant memory.
+
+Every problem is an `ImportFileError` naming the file and the line, never a traceback:
+a truncated gzip stream, a decompression bomb, bytes that are not UTF-8, an overlong line.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+# Longer than any real row (a TMDB movie with every appended list is well under 1 MB).
+MAX_LINE_BYTES = 4 * 1024 * 1024
+# Real gzip exports expand 4-10 times; past this ratio, after a few MB, it is an attack.
+MAX_EXPANSION = 100
+EXPANSION_GRACE_BYTES = 16 * 1024 * 1024
+
+
+class ImportFileError(Exception):
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class _Counting(io.RawIOBase):
+    """Counts the compressed bytes the gzip reader has taken, for the ratio check and progress."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        self.count += n or 0
+        return n or 0
+
+
+class LineReader:
+    """Iterates (line number, text) over a file; `bytes_read` tracks progress on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.size = path.stat().st_size
+        self._raw = path.open("rb")
+        self._counter = _Counting(self._raw)
+        head = self._raw.read(2)
+        self._raw.seek(0)
+        self.is_gzip = head == b"\x1f\x8b"
+        self._stream: BinaryIO = (
+            gzip.GzipFile(fileobj=io.BufferedReader(self._counter, 1 << 20), mode="rb")  # type: ignore[assignment]
+            if self.is_gzip
+            else io.BufferedReader(self._counter, 1 << 20)  # type: ignore[arg-type]
+        )
+        self.line = 0
+        self._expanded = 0
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count
+
+    def close(self) -> None:
+        self._stream.close()
+        self._raw.close()
+
+    def __enter__(self) -> LineReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        while True:
+            try:
+                data = self._stream.readline(MAX_LINE_BYTES + 1)
+            except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+                raise ImportFileError(
+                    self.path,
+                    self.line + 1,
+                    f"the gzip data is damaged or ends early ({error}); the file is truncated "
+                    "or corrupt: download it again",
+                ) from error
+            if not data:
+                return
+            self.line += 1
+            if len(data) > MAX_LINE_BYTES:
+                raise ImportFileError(
+                    self.path,
+                    self.line,
+                    f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: not a file of this "
+                    "format",
+                )
+            if self.is_gzip:
+                self._expanded += len(data)
+                if self._expanded > EXPANSION_GRACE_BYTES and self._expanded > MAX_EXPANSION * max(
+                    self.bytes_read, 1
+                ):
+                    raise ImportFileError(
+                        self.path,
+                        self.line,
+                        f"expands more than {MAX_EXPANSION} times: refusing a likely "
+                        "decompression bomb",
+                    )
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise ImportFileError(
+                    self.path,
+                    self.line,
+                    f"not UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1}); "
+                    "save the file as UTF-8",
+                ) from error
+            if self.line == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            yield self.line, text.rstrip("\r\n")

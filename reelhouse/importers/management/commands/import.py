@@ -1,0 +1,52 @@
+# The command is `reelhouse import`; the module name is the command name.
+# ruff: noqa: N999
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reelhouse.importers.files import ImportFileError
+
+# Each source module provides add_arguments(parser) and run(path, **options) -> results.
+SOURCES = {
+    "imdb": "IMDb's non-commercial .tsv.gz files in DIR (any subset of the seven)",
+    "tmdb": "TMDB movie details (a JSON file, a directory of them, JSON Lines) or daily ID exports",
+    "movielens": "MovieLens CSVs in DIR (movies, ratings, links, tags)",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Import catalog data. Safe to interrupt and to repeat: a rerun resumes where the last "
+        "run stopped, and importing the same file twice changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
+        for name, description in SOURCES.items():
+            sub = sources.add_parser(name, help=description, description=description)
+            sub.add_argument("path", type=Path, metavar="PATH")
+            sub.add_argument("--quiet", action="store_true", help="No progress output")
+            importlib.import_module(f"reelhouse.importers.{name}").add_arguments(sub)
+
+    def handle(self, *args: Any, source: str, path: Path, **options: Any) -> None:
+        module = importlib.import_module(f"reelhouse.importers.{source}")
+        try:
+            results = module.run(path, **options)
+        except ImportFileError as error:
+            raise CommandError(
+                f"{error}\nNothing after the last committed batch was written; the database is "
+                "consistent. Fix the file and run the same command again to continue."
+            ) from error
+        except KeyboardInterrupt:
+            self.stderr.write(
+                "Interrupted. Every batch committed so far is kept; run the same command again "
+                "to resume."
+            )
+            sys.exit(130)
+        for name, stats in results:
+            self.stdout.write(f"{name}: {stats.summary()}")

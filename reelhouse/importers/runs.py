@@ -1,0 +1,197 @@
+"""Resumable, idempotent imports of one file at a time.
+
+`file_import` reads a file through `LineReader`, hands its rows to the source's `parse`
+function, and writes them in batches with the source's `write` function. Each batch commits in
+one transaction together with the file's `ImportCheckpoint`, so an import killed at any moment
+(Ctrl-C, `kill -9`, a full disk) has written whole batches only, and its rerun resumes after
+the last one. A file already imported to the end is skipped; a changed file (other size, date
+or head) is imported again from the start, which changes only what differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from reelhouse.importers.files import ImportFileError, LineReader
+from reelhouse.importers.models import ImportCheckpoint
+from reelhouse.lib.progress import Progress
+
+Row = TypeVar("Row")
+
+BATCH_ROWS = 5_000
+# A file may hold a few broken rows (the sources do); more than this share of them means the
+# file is not what we think it is, and the import stops rather than half-load it.
+BAD_ROW_SHARE = 0.01
+BAD_ROW_FLOOR = 100
+
+
+@dataclass
+class ImportStats:
+    """What one file's import did; kept in its checkpoint and printed at the end."""
+
+    rows: int = 0
+    written: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    unresolved: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "written": self.written,
+            "rejected": dict(self.rejected),
+            "unresolved": dict(self.unresolved),
+            "notes": dict(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportStats:
+        return cls(
+            rows=data.get("rows", 0),
+            written=data.get("written", 0),
+            rejected=Counter(data.get("rejected", {})),
+            unresolved=Counter(data.get("unresolved", {})),
+            notes=Counter(data.get("notes", {})),
+        )
+
+    def summary(self) -> str:
+        parts = [f"{self.rows:,} rows read", f"{self.written:,} written"]
+        for label, counter in (
+            ("rejected", self.rejected),
+            ("unresolved", self.unresolved),
+            ("", self.notes),
+        ):
+            parts += [f"{n:,} {label + ' ' if label else ''}{why}" for why, n in counter.items()]
+        return ", ".join(parts)
+
+
+class RowChecker:
+    """Counts rows a parser rejects and stops the import when there are too many."""
+
+    def __init__(self, reader: LineReader, stats: ImportStats) -> None:
+        self.reader = reader
+        self.stats = stats
+
+    def reject(self, reason: str) -> None:
+        self.stats.rejected[reason] += 1
+        bad = sum(self.stats.rejected.values())
+        if bad > max(BAD_ROW_FLOOR, BAD_ROW_SHARE * self.reader.line):
+            raise ImportFileError(
+                self.reader.path,
+                self.reader.line,
+                f"{bad:,} malformed rows so far (the last: {reason}); stopping. "
+                "Is this the right file, in the right format?",
+            )
+
+
+def file_signature(path: Path) -> str:
+    stat = path.stat()
+    with path.open("rb") as handle:
+        head = hashlib.sha1(handle.read(1 << 20), usedforsecurity=False).hexdigest()[:16]
+    return f"{stat.st_size}-{int(stat.st_mtime)}-{head}"
+
+
+def header_check(path: Path, line: str, expected: Sequence[str], *, sep: str = "\t") -> list[str]:
+    """The header's columns, when it has every expected column; else an ImportFileError."""
+    columns = line.split(sep)
+    missing = [c for c in expected if c not in columns]
+    if missing:
+        raise ImportFileError(
+            path,
+            1,
+            f"unexpected header: missing {', '.join(missing)} "
+            f"(expected the columns {sep.join(expected)!r}; got {line[:200]!r})",
+        )
+    return columns
+
+
+@dataclass
+class FileImport(Generic[Row]):
+    source: str
+    path: Path
+    parse: Callable[[LineReader, RowChecker], Iterable[Row]]
+    write: Callable[[list[Row], ImportStats], None]
+    label: str = ""
+    batch_rows: int = BATCH_ROWS
+    quiet: bool = False
+
+
+def file_import(job: FileImport[Row]) -> ImportStats:
+    """Run one file's import to its end, resuming from its checkpoint. See the module doc."""
+    path = job.path
+    if not path.is_file():
+        raise ImportFileError(path, None, "no such file")
+    signature = file_signature(path)
+    checkpoint, _ = ImportCheckpoint.objects.get_or_create(
+        source=job.source, name=path.name, defaults={"signature": signature}
+    )
+    if checkpoint.signature != signature:
+        checkpoint.signature, checkpoint.rows_done, checkpoint.finished_at = signature, 0, None
+        checkpoint.stats = {}
+        checkpoint.save()
+    if checkpoint.finished_at is not None:
+        stats = ImportStats(rows=checkpoint.rows_done)
+        stats.notes["file already imported and unchanged: nothing to do"] += 1
+        return stats
+    # Resuming: the counts of the batches already committed carry on.
+    stats = ImportStats.from_dict(checkpoint.stats)
+    skip = checkpoint.rows_done
+
+    with LineReader(path) as reader:
+        progress = None if job.quiet else Progress(job.label or path.name, reader.size)
+        checker = RowChecker(reader, stats)
+        batch: list[Row] = []
+        seen = 0
+        for row in job.parse(reader, checker):
+            seen += 1
+            if seen <= skip:
+                continue
+            batch.append(row)
+            if len(batch) >= job.batch_rows:
+                _commit(job, checkpoint, batch, seen, stats)
+                batch = []
+                if progress:
+                    progress.update(seen, reader.bytes_read)
+        _commit(job, checkpoint, batch, seen, stats, finished=True)
+        if progress:
+            progress.finish()
+    return stats
+
+
+def _commit(
+    job: FileImport[Row],
+    checkpoint: ImportCheckpoint,
+    batch: list[Row],
+    seen: int,
+    stats: ImportStats,
+    *,
+    finished: bool = False,
+) -> None:
+    with transaction.atomic():
+        if batch:
+            job.write(batch, stats)
+        stats.rows = seen
+        checkpoint.rows_done = seen
+        checkpoint.stats = stats.as_dict()
+        if finished:
+            checkpoint.finished_at = timezone.now()
+        checkpoint.save(update_fields=["rows_done", "stats", "finished_at", "updated_at"])
+
+
+def chunks(items: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
