@@ -56,10 +56,9 @@ class LineReader:
         head = self._raw.read(2)
         self._raw.seek(0)
         self.is_gzip = head == b"\x1f\x8b"
+        buffered = io.BufferedReader(self._counter, 1 << 20)
         self._stream: BinaryIO = (
-            gzip.GzipFile(fileobj=io.BufferedReader(self._counter, 1 << 20), mode="rb")  # type: ignore[assignment]
-            if self.is_gzip
-            else io.BufferedReader(self._counter, 1 << 20)  # type: ignore[arg-type]
+            gzip.GzipFile(fileobj=buffered, mode="rb") if self.is_gzip else buffered  # type: ignore[assignment]
         )
         self.line = 0
         self._expanded = 0
