@@ -74,38 +74,19 @@ def fields_merge(
     return changes, new_sources
 
 
-_ARTICLES = (
-    "the",
-    "a",
-    "an",
-    "le",
-    "la",
-    "les",
-    "l'",
-    "il",
-    "lo",
-    "gli",
-    "i",
-    "der",
-    "die",
-    "das",
-    "den",
-    "el",
-    "los",
-    "las",
-    "un",
-    "une",
-    "ein",
-    "eine",
-    "o",
-    "os",
-    "as",
-)
+# Leading articles that sources move to the end ("Red Shoes, The"). Words that are also common
+# English words ("I", "O", "As") are left out: "I Know Where I'm Going!" keeps its "I".
+# fmt: off
+_ARTICLES = ("the", "a", "an", "le", "la", "les", "l'", "il", "lo", "gli", "der", "die", "das",
+             "den", "el", "los", "las", "un", "une", "ein", "eine")
+# fmt: on
 _TRAILING_ARTICLE = re.compile(r",\s*(" + "|".join(re.escape(a) for a in _ARTICLES) + r")$")
 _LEADING_ARTICLE = re.compile(
     r"^(" + "|".join(re.escape(a) for a in _ARTICLES if a != "l'") + r")\s+|^l'"
 )
-_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+# Alternate titles in parentheses after the title ("City of God (Cidade de Deus)"), but not a
+# title that starts with one ("(500) Days of Summer").
+_PARENTHESES = re.compile(r"(?<=\S)\s*\([^)]*\)")
 _NOT_WORD = re.compile(r"[^\w]+")
 
 

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reelhouse.catalog.models import Keyword
+from reelhouse.importers.files import ImportFileError, LineReader
+from reelhouse.importers.models import ImportCheckpoint
+from reelhouse.importers.runs import (
+    FileImport,
+    ImportStats,
+    RowChecker,
+    file_import,
+    header_check,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class CrashError(Exception):
+    pass
+
+
+def _parse(reader: LineReader, checker: RowChecker) -> Iterator[str]:
+    for number, line in reader:
+        if number == 1:
+            header_check(reader.path, line, ["keyword"])
+        elif line.startswith("!"):
+            checker.reject("starts with !")
+        else:
+            yield line
+
+
+def _job(path: Path, *, crash_on: str | None = None) -> FileImport[str]:
+    def write(batch: list[str], stats: ImportStats) -> None:
+        if crash_on in batch:
+            raise CrashError
+        Keyword.objects.bulk_create([Keyword(name=name) for name in batch])
+        stats.written += len(batch)
+
+    return FileImport("test", path, _parse, write, batch_rows=10, quiet=True)
+
+
+def _file(tmp_path: Path, rows: list[str], name: str = "keywords.tsv") -> Path:
+    path = tmp_path / name
+    path.write_text("keyword\n" + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+def test_it_imports_a_file_and_then_has_nothing_to_do(tmp_path: Path) -> None:
+    path = _file(tmp_path, [f"k{n}" for n in range(25)])
+    stats = file_import(_job(path))
+    assert (stats.rows, stats.written) == (25, 25)
+    again = file_import(_job(path))
+    assert again.written == 0
+    assert "nothing to do" in again.summary()
+    assert Keyword.objects.count() == 25
+
+
+def test_a_crashed_import_resumes_after_its_last_batch(tmp_path: Path) -> None:
+    names = [f"k{n}" for n in range(35)]
+    path = _file(tmp_path, names)
+    with pytest.raises(CrashError):
+        file_import(_job(path, crash_on="k25"))
+    assert Keyword.objects.count() == 20  # two whole batches, nothing of the third
+    assert ImportCheckpoint.objects.get().rows_done == 20
+    stats = file_import(_job(path))
+    assert sorted(Keyword.objects.values_list("name", flat=True)) == sorted(names)
+    assert (stats.rows, stats.written) == (35, 35)
+
+
+def test_a_changed_file_is_imported_again(tmp_path: Path) -> None:
+    path = _file(tmp_path, ["a", "b"])
+    file_import(_job(path))
+    Keyword.objects.all().delete()
+    _file(tmp_path, ["a", "b", "c"])
+    assert file_import(_job(path)).written == 3
+
+
+def test_a_few_bad_rows_are_counted(tmp_path: Path) -> None:
+    path = _file(tmp_path, ["a", "!bad", "b"])
+    stats = file_import(_job(path))
+    assert stats.rejected == {"starts with !": 1}
+    assert "1 rejected starts with !" in stats.summary()
+
+
+def test_too_many_bad_rows_stop_the_import(tmp_path: Path) -> None:
+    path = _file(tmp_path, ["!bad"] * 150)
+    with pytest.raises(ImportFileError, match=r"keywords.tsv:\d+: 101 malformed rows so far"):
+        file_import(_job(path))
+
+
+def test_a_wrong_header_names_the_file_and_what_is_missing(tmp_path: Path) -> None:
+    path = tmp_path / "keywords.tsv"
+    path.write_text("word\na\n")
+    with pytest.raises(
+        ImportFileError, match=r"keywords.tsv:1: unexpected header: missing keyword"
+    ):
+        file_import(_job(path))
+    assert Keyword.objects.count() == 0
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ImportFileError, match="no such file"):
+        file_import(_job(tmp_path / "nope.tsv"))
