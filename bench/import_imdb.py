@@ -166,7 +166,7 @@ def full_table(titles: int, databases: list[str], scratch: Path) -> str:
     scale = 11_600_000 / titles
     lines += [
         "",
-        "Extrapolated to IMDb's full size (about 11.6 M titles, ×"
+        "Extrapolated to IMDb's full size (about 11.6 M titles, times "
         + f"{scale:.1f}): "
         + ", ".join(
             f"{'PostgreSQL' if kind == 'postgres' else 'SQLite'} about {t * scale / 60:.0f} minutes"
