@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "reelhouse.community",
     "reelhouse.editorial",
     "reelhouse.search",
+    "reelhouse.recs",
     "reelhouse.importers",
     "reelhouse.api",
 ]
