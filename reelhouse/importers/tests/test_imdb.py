@@ -1,0 +1,412 @@
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from reelhouse.catalog.models import AlternativeTitle, Genre, Title
+from reelhouse.catalog.tests.factories import make_title
+from reelhouse.importers import imdb
+from reelhouse.importers.models import ImportCheckpoint
+from reelhouse.importers.tests.imdb_fixtures import (
+    HEADERS,
+    LONG_NCONST,
+    LONG_TCONST,
+    ROWS,
+    basics_rows,
+    bomb_write,
+    broken_rows_write,
+    imdb_files_write,
+    latin1_write,
+    long_line_write,
+    truncated_write,
+    tsv_gz_write,
+)
+from reelhouse.lib.text import slugify
+from reelhouse.people.models import Credit, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def import_imdb(directory: Path, *args: str) -> str:
+    out = StringIO()
+    call_command("import", "imdb", str(directory), "--quiet", *args, stdout=out)
+    return out.getvalue()
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        "titles": Title.objects.count(),
+        "genres": Title.genres.through.objects.count(),
+        "akas": AlternativeTitle.objects.count(),
+        "people": Person.objects.count(),
+        "credits": Credit.objects.count(),
+    }
+
+
+def credits_of(tconst: str) -> list[tuple[Any, ...]]:
+    return list(
+        Credit.objects.filter(title__imdb_id=tconst)
+        .order_by("order")
+        .values_list("person__imdb_id", "kind", "character", "order", "department", "job", "source")
+    )
+
+
+def test_it_imports_the_facts_of_every_file(tmp_path: Path) -> None:
+    out = import_imdb(imdb_files_write(tmp_path / "imdb"))
+
+    lantern = Title.objects.get(imdb_id="tt9900001")
+    assert (lantern.kind, lantern.format, lantern.year, lantern.runtime) == (
+        "movie",
+        "movie",
+        1948,
+        97,
+    )
+    assert (lantern.rating, lantern.rating_votes, lantern.rating_source) == (7.9, 880, "imdb")
+    assert sorted(lantern.genres.values_list("name", flat=True)) == ["Drama", "Film Noir"]
+    assert lantern.match_key == "lantern keeper|1948"
+    assert lantern.field_sources["title"] == "imdb"
+
+    remake = Title.objects.get(imdb_id="tt9900002")
+    assert remake.original_title == "Der Laternenwärter"
+    assert remake.runtime is None  # \N in a numeric column
+    assert remake.rating is None  # no ratings row
+    assert "Science Fiction" in remake.genres.values_list("name", flat=True)
+
+    series = Title.objects.get(imdb_id="tt9900003")
+    assert (series.title, series.kind, series.format) == ('"Harbor Lights"', "series", "tvSeries")
+    assert series.end_year == 2022
+
+    short = Title.objects.get(imdb_id=LONG_TCONST)
+    assert (short.title, short.kind, short.format, short.year) == (
+        "Хранитель фонаря",
+        "movie",
+        "short",
+        None,
+    )
+    assert not Title.objects.filter(imdb_id="tt9900006").exists()  # a videoGame
+    assert "1 videoGame titles skipped" in out
+
+    # name.basics starts with a byte order mark; its nameless person is rejected, not fatal.
+    ilse = Person.objects.get(imdb_id="nm9900010")
+    assert (ilse.name, ilse.birth_year, ilse.death_year) == ("Ilse Brandauer", 1901, 1979)
+    assert (ilse.professions, ilse.known_for) == ("director,writer", "Directing")
+    assert Person.objects.get(imdb_id=LONG_NCONST).known_for == "Acting"
+    assert not Person.objects.filter(imdb_id="nm9900099").exists()
+    assert "1 rejected no primaryName" in out
+
+    akas = list(
+        AlternativeTitle.objects.filter(title=remake).values_list(
+            "ordering", "name", "region", "language", "types", "attributes", "is_original"
+        )
+    )
+    assert akas == [
+        (1, "Der Laternenwärter", "", "", "original", "", True),
+        (2, "The Lantern Keeper", "US", "", "imdbDisplay", "", False),
+        (3, "Хранитель фонаря", "UA", "uk", "imdbDisplay,tv", "", False),
+        (4, "Der Laternenwärter (2025)", "DE", "", "", "literal title", False),
+    ]
+    assert "1 unresolved titleId not in the catalog" in out
+
+    assert credits_of("tt9900001") == [
+        ("nm9900020", "cast", "Mara Vale / Young Mara", 1, "", "", "imdb"),
+        ("nm9900021", "cast", "Harbor Master", 2, "", "", "imdb"),
+        ("nm9900010", "crew", "", 3, "Directing", "Director", "imdb"),
+        ("nm9900011", "crew", "", 4, "Writing", "screenplay", "imdb"),
+    ]
+    # title.crew adds the writers the principals leave out, and no one twice.
+    assert credits_of("tt9900002") == [
+        (LONG_NCONST, "cast", "Хранительница", 1, "", "", "imdb"),
+        ("nm9900013", "crew", "", 2, "Directing", "Director", "imdb"),
+        ("nm9900020", "crew", "", 3, "Art", "Production Designer", "imdb"),
+        ("nm9900013", "crew", "", imdb.WRITERS_ORDER, "Writing", "Writer", "imdb"),
+        ("nm9900011", "crew", "", imdb.WRITERS_ORDER + 1, "Writing", "Writer", "imdb"),
+    ]
+    principals = out.split("title.principals.tsv.gz:")[1].splitlines()[0]
+    assert "1 unresolved nconst not among the people" in principals
+
+
+def test_it_imports_episodes_only_with_the_flag(tmp_path: Path) -> None:
+    directory = imdb_files_write(tmp_path / "imdb")
+    out = import_imdb(directory)
+    assert not Title.objects.filter(kind="episode").exists()
+    assert "2 tvEpisode titles skipped (use --episodes)" in out
+    assert "title.episode.tsv.gz: 0 rows read, 0 written, 1 skipped" in out
+
+    import_imdb(directory, "--episodes")
+
+    series = Title.objects.get(imdb_id="tt9900003")
+    pilot = Title.objects.get(imdb_id="tt9900004")
+    assert (pilot.kind, pilot.parent, pilot.season_number, pilot.episode_number) == (
+        "episode",
+        series,
+        1,
+        1,
+    )
+    assert pilot.rating == 7.0
+    assert credits_of("tt9900004")[0][2] == 'Captain "Red" Olsen'
+    second = Title.objects.get(imdb_id="tt9900005")
+    assert (second.parent, second.season_number) == (series, None)
+
+
+def test_the_title_page_shows_the_imported_cast(tmp_path: Path, client: Client) -> None:
+    import_imdb(imdb_files_write(tmp_path / "imdb"))
+    title = Title.objects.get(imdb_id="tt9900001")
+
+    page = client.get(title.get_absolute_url())
+
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    assert "Noor Haddad as Mara Vale / Young Mara" in text
+    assert "Emil Sorensen as Harbor Master" in text
+    assert "Ilse Brandauer" in text
+
+
+def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    directory = imdb_files_write(tmp_path / "imdb")
+    import_imdb(directory, "--episodes")
+    counts = table_counts()
+    stamps = dict(Title.objects.values_list("imdb_id", "updated_at"))
+
+    again = import_imdb(directory, "--episodes")
+    assert again.count("file already imported and unchanged") == 7
+    # Even when every file is read again (as a changed file would be), nothing is written.
+    ImportCheckpoint.objects.all().delete()
+    reread = import_imdb(directory, "--episodes")
+
+    assert re.findall(r"(\d+) written", reread) == ["0"] * 7
+    assert table_counts() == counts
+    assert dict(Title.objects.values_list("imdb_id", "updated_at")) == stamps
+
+
+def test_a_newer_file_updates_what_changed(tmp_path: Path, client: Client) -> None:
+    directory = imdb_files_write(tmp_path / "imdb")
+    import_imdb(directory)
+    lantern = Title.objects.get(imdb_id="tt9900001")
+    assert b"7.9" in client.get(lantern.get_absolute_url()).content  # builds its document
+    stamps = dict(Title.objects.values_list("imdb_id", "updated_at"))
+
+    ratings = [("tt9900001", "8.4", "1200"), *ROWS["title.ratings"][1:]]
+    principals = [
+        ("tt9900001", "1", "nm9900020", "actress", "\\N", '["Mara Vale"]'),
+        *ROWS["title.principals"][1:],
+    ]
+    basics = [
+        (*ROWS["title.basics"][0][:7], "101", "Drama"),
+        *ROWS["title.basics"][1:],
+    ]
+    imdb_files_write(
+        directory,
+        {"title.ratings": ratings, "title.principals": principals, "title.basics": basics},
+        names=["title.ratings", "title.principals", "title.basics"],
+    )
+    import_imdb(directory)
+
+    lantern.refresh_from_db()
+    assert (lantern.rating, lantern.rating_votes, lantern.runtime) == (8.4, 1200, 101)
+    assert list(lantern.genres.values_list("name", flat=True)) == ["Drama"]
+    assert credits_of("tt9900001")[0][2] == "Mara Vale"
+    assert lantern.updated_at > stamps["tt9900001"]
+    unchanged = Title.objects.exclude(imdb_id="tt9900001").values_list("imdb_id", "updated_at")
+    assert dict(unchanged) == {k: v for k, v in stamps.items() if k != "tt9900001"}
+    page = client.get(lantern.get_absolute_url()).content.decode()
+    assert "8.4" in page
+    assert "Mara Vale</span>" in page
+
+
+def test_it_merges_into_a_title_another_source_created(tmp_path: Path) -> None:
+    existing = make_title(
+        "Lantern Keeper",
+        year=None,
+        imdb_id="tt9900001",
+        tmdb_id=900001,
+        synopsis="A keeper of lanterns.",
+        rating=6.1,
+        rating_votes=40,
+        rating_source="tmdb",
+        field_sources={
+            "title": "showcase",
+            "synopsis": "tmdb",
+            "rating": "tmdb",
+            "rating_votes": "tmdb",
+            "rating_source": "tmdb",
+        },
+    )
+
+    import_imdb(imdb_files_write(tmp_path / "imdb"))
+
+    assert Title.objects.filter(imdb_id="tt9900001").count() == 1
+    merged = Title.objects.get(imdb_id="tt9900001")
+    assert merged.pk == existing.pk
+    assert merged.title == "Lantern Keeper"  # the showcase outranks IMDb
+    assert (merged.year, merged.runtime, merged.synopsis) == (1948, 97, "A keeper of lanterns.")
+    assert (merged.rating, merged.rating_votes, merged.rating_source) == (7.9, 880, "imdb")
+    assert merged.match_key == "lantern keeper|1948"
+    assert merged.field_sources["title"] == "showcase"
+    assert merged.field_sources["year"] == "imdb"
+    assert sorted(merged.genres.values_list("name", flat=True)) == ["Drama", "Film Noir"]
+    assert len(credits_of("tt9900001")) == 4
+
+
+def test_it_reads_any_subset_of_the_files(tmp_path: Path) -> None:
+    directory = imdb_files_write(tmp_path / "imdb", names=["title.basics", "title.ratings"])
+
+    out = import_imdb(directory)
+
+    assert out.count("not in the directory: skipped") == 5
+    assert Title.objects.get(imdb_id="tt9900001").rating == 7.9
+
+
+def test_it_refuses_a_directory_without_imdb_files(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=f"{re.escape(str(tmp_path))}: none of IMDb's files"):
+        import_imdb(tmp_path)
+
+
+def _wrong_header(path: Path) -> None:
+    tsv_gz_write(path, ("tconst", "titleType", "title"), [("tt9900001", "movie", "Lantern")])
+
+
+@pytest.mark.parametrize(
+    ("write", "line", "message"),
+    [
+        (_wrong_header, "1", "unexpected header"),
+        (latin1_write, "3", "not UTF-8"),
+        (lambda path: truncated_write(path, basics_rows(3000)), r"\d+", "truncated or corrupt"),
+        (long_line_write, "2", "line longer than"),
+        (bomb_write, r"\d+", "decompression bomb"),
+        (broken_rows_write, r"\d+", "malformed rows"),
+    ],
+    ids=["wrong-header", "latin-1", "truncated-gzip", "10-MB-line", "gzip-bomb", "broken-rows"],
+)
+def test_a_malformed_file_stops_with_its_name_and_line(
+    tmp_path: Path, write: Any, line: str, message: str
+) -> None:
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    path = directory / "title.basics.tsv.gz"
+    write(path)
+
+    with pytest.raises(CommandError, match=rf"title\.basics\.tsv\.gz:{line}: .*{message}"):
+        import_imdb(directory, "--batch-rows", "500")
+
+    # What was committed is whole batches, and the checkpoint says how far they went.
+    checkpoint = ImportCheckpoint.objects.get(name="title.basics.tsv.gz")
+    assert Title.objects.count() == checkpoint.rows_done
+    assert checkpoint.finished_at is None
+
+    rows = basics_rows(3000)
+    tsv_gz_write(path, HEADERS["title.basics"], rows)
+    import_imdb(directory, "--batch-rows", "500")
+    assert Title.objects.count() == len(rows)
+    assert Title.objects.filter(imdb_id__in=[r[0] for r in rows]).count() == len(rows)
+
+
+def test_the_fast_slug_agrees_with_slugify() -> None:
+    for title in [
+        "The Lantern Keeper",
+        '"Weird Al" Yankovic: Live!',
+        "  --Dashes -- and __underscores__--  ",
+        "Tab\tand\x1fcontrol",
+        "C'est la vie, 100% & more",
+        "Der Laternenwärter",
+        "Хранитель фонаря",
+        "!!!",
+        "x" * 200,
+        "a " * 60 + "-" * 30 + "b",
+    ]:
+        assert imdb._slug(title) == slugify(title), title
+
+
+def _sqlite_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    queries = {
+        "titles": """
+            SELECT t.imdb_id, t.kind, t.format, t.title, t.original_title, t.slug, t.match_key,
+                   t.year, t.end_year, t.runtime, t.is_adult, t.rating, t.rating_votes,
+                   t.rating_source, p.imdb_id, t.season_number, t.episode_number, t.field_sources
+            FROM catalog_title t LEFT JOIN catalog_title p ON p.id = t.parent_id""",
+        "genres": """
+            SELECT t.imdb_id, g.name FROM catalog_title_genres tg
+            JOIN catalog_title t ON t.id = tg.title_id
+            JOIN catalog_genre g ON g.id = tg.genre_id""",
+        "akas": """
+            SELECT t.imdb_id, a.ordering, a.name, a.region, a.language, a.types, a.attributes,
+                   a.is_original
+            FROM catalog_alternativetitle a JOIN catalog_title t ON t.id = a.title_id""",
+        "people": """
+            SELECT imdb_id, name, slug, birth_year, death_year, professions, known_for,
+                   field_sources
+            FROM people_person""",
+        "credits": """
+            SELECT t.imdb_id, p.imdb_id, c.kind, c.character, c."order", c.department, c.job,
+                   c.source
+            FROM people_credit c JOIN catalog_title t ON t.id = c.title_id
+            JOIN people_person p ON p.id = c.person_id""",
+        "indexes": "SELECT name FROM sqlite_master WHERE type = 'index'",
+    }
+    with sqlite3.connect(path) as db:
+        return {name: sorted(db.execute(sql).fetchall()) for name, sql in queries.items()}
+
+
+def test_an_import_killed_midway_and_rerun_equals_a_clean_import(tmp_path: Path) -> None:
+    directory = imdb_files_write(tmp_path / "imdb")
+    env = {**os.environ, "REELHOUSE_VAR_DIR": str(tmp_path / "var")}
+
+    def reelhouse(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own command, arguments from the test
+            # Checks before the subcommand's arguments: they would load every app's URLs.
+            [sys.executable, "-m", "reelhouse", args[0], "--skip-checks", *args[1:]],
+            env={**env, "DATABASE_URL": f"sqlite:///{database}"},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    clean, killed = tmp_path / "clean.sqlite3", tmp_path / "killed.sqlite3"
+    migrated = reelhouse(clean, "migrate", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    shutil.copy(clean, killed)
+    command = ("import", "imdb", str(directory), "--quiet", "--episodes", "--batch-rows", "2")
+
+    # Killed inside title.basics (its indexes set aside), then inside title.principals.
+    for stop_after in ("2", "9"):
+        run = reelhouse(killed, *command, "--stop-after-batches", stop_after)
+        assert run.returncode == -signal.SIGKILL, run.stderr
+    finished = reelhouse(killed, *command)
+    assert finished.returncode == 0, finished.stderr
+    once = reelhouse(clean, *command)
+    assert once.returncode == 0, once.stderr
+
+    resumed = _sqlite_dump(killed)
+    assert resumed == _sqlite_dump(clean)
+    assert {"title_year", "title_match_key", "title_episodes"} <= {
+        name for (name,) in resumed["indexes"]
+    }
+    assert len(resumed["credits"]) == 10
+
+
+def test_it_loads_many_titles_in_batches(tmp_path: Path) -> None:
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    rows = basics_rows(2_500)
+    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], rows)
+
+    out = import_imdb(directory, "--batch-rows", "1000")
+
+    assert "2,500 rows read, 2,500 written" in out
+    assert Title.objects.filter(imdb_id__startswith="tt1").count() == 2_500
+    assert Genre.objects.filter(name="Documentary").exists()
+    title = Title.objects.get(imdb_id=rows[7][0])
+    assert (title.title, title.slug, title.runtime) == (rows[7][2], slugify(rows[7][2]), None)
+    assert title.created_at == title.updated_at
