@@ -96,11 +96,16 @@ def title_normalize(title: str) -> str:
     "Red Shoes, The" and "The Red Shoes" -> "red shoes"; "City of God (Cidade de Deus)" -> "city
     of god"; accents, case, punctuation and a leading article do not count.
     """
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    text = text.replace("&", " and ")
-    stripped = _PARENTHESES.sub("", text).strip()
-    text = stripped or text
-    text = _TRAILING_ARTICLE.sub("", text.strip())
+    # Importers call this for every title they read: skip the work most titles don't need.
+    if not title.isascii():
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    text = title.lower()
+    if "&" in text:
+        text = text.replace("&", " and ")
+    if "(" in text:
+        text = _PARENTHESES.sub("", text).strip() or text
+    if "," in text:
+        text = _TRAILING_ARTICLE.sub("", text.strip())
     text = _LEADING_ARTICLE.sub("", text.strip())
     return " ".join(_NOT_WORD.sub(" ", text).split())
 

@@ -32,7 +32,6 @@ import argparse
 import functools
 import json
 import os
-import re
 import signal
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -691,7 +690,7 @@ class _Importer:
                     title_type[:32],
                     title,
                     "" if original == NULL else original[:500],
-                    _slug(title),
+                    slugify(title),
                     title_match_key(title, year),
                     year,
                     end,
@@ -779,7 +778,7 @@ class _Importer:
             updates.append(
                 (
                     *(merged[f] for f in TITLE_FIELDS),
-                    _slug(merged["title"]),
+                    slugify(merged["title"]),
                     title_match_key(merged["title"], merged["year"]),
                     json.dumps(new_sources),
                     now,
@@ -1162,22 +1161,6 @@ class _Importer:
         )
         title_documents_invalidate(changed)
         stats.written += len(updates)
-
-
-_SLUG_DROP = re.compile(r"[^\w\s-]")
-_SLUG_DASHES = re.compile(r"[-\s]+")
-
-
-def _slug(title: str) -> str:
-    """`lib.text.slugify(title)`, several times faster for the ASCII titles most are.
-
-    For ASCII text, NFKD normalisation changes nothing, so Django's slugify comes down to these
-    two substitutions (test_imdb checks that the two agree).
-    """
-    if not title.isascii():
-        return slugify(title)
-    slug = _SLUG_DASHES.sub("-", _SLUG_DROP.sub("", title.lower())).strip("-_")
-    return slug[:80].strip("-") or "untitled"
 
 
 def _year(year: int | None, stats: ImportStats) -> int | None:

@@ -312,22 +312,6 @@ def test_a_malformed_file_stops_with_its_name_and_line(
     assert Title.objects.filter(imdb_id__in=[r[0] for r in rows]).count() == len(rows)
 
 
-def test_the_fast_slug_agrees_with_slugify() -> None:
-    for title in [
-        "The Lantern Keeper",
-        '"Weird Al" Yankovic: Live!',
-        "  --Dashes -- and __underscores__--  ",
-        "Tab\tand\x1fcontrol",
-        "C'est la vie, 100% & more",
-        "Der Laternenwärter",
-        "Хранитель фонаря",
-        "!!!",
-        "x" * 200,
-        "a " * 60 + "-" * 30 + "b",
-    ]:
-        assert imdb._slug(title) == slugify(title), title
-
-
 def _sqlite_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     queries = {
         "titles": """

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.text import slugify as django_slugify
+
 from reelhouse.lib.text import date_long, date_short, fold, runtime_display, shorten, slugify
 
 
@@ -44,3 +46,18 @@ def test_dates_and_runtimes_read_naturally() -> None:
     assert runtime_display(45) == "45m"
     assert runtime_display(120) == "2h"
     assert runtime_display(None) == ""
+
+
+def test_the_ascii_fast_path_agrees_with_djangos_slugify() -> None:
+    for title in [
+        "The Lantern Keeper",
+        '"Weird Al" Yankovic: Live!',
+        "  --Dashes -- and __underscores__--  ",
+        "Tab\tand\x1fcontrol",
+        "C'est la vie, 100% & more",
+        "!!!",
+        "x" * 200,
+        "a " * 60 + "-" * 30 + "b",
+    ]:
+        expected = django_slugify(title)[:80].strip("-") or "untitled"
+        assert slugify(title) == expected, title
