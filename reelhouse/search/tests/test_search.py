@@ -75,3 +75,19 @@ def test_the_search_page_lists_results_with_links(client: Client, showcase: Show
 def test_the_search_page_says_when_nothing_matches(client: Client, db: None) -> None:
     assert "Nothing matches “zzzz”" in page_text(client.get("/search/", {"q": "zzzz"}))
     assert client.get("/search/", {"q": "x", "page": "abc"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ["tmdb:19542", "TMDB: 19542", "movielens:7943", "imdb:tt0040725", "imdb:40725"]
+)
+def test_it_finds_a_title_by_another_sites_id(client: Client, db: None, query: str) -> None:
+    film = make_title("Found By Id", imdb_id="tt0040725", tmdb_id=19542, movielens_id=7943)
+    make_title("Other", imdb_id="tt0000001", tmdb_id=7943, movielens_id=19542)
+    results = client.get("/api/v1/search", {"q": query}).json()["results"]
+    assert [r["id"] for r in results] == [film.pk]
+
+
+def test_an_unknown_external_id_finds_nothing(client: Client, db: None) -> None:
+    make_title("tmdb:1 is also a name")
+    body = client.get("/api/v1/search", {"q": "tmdb:99999999999"}).json()
+    assert body["count"] == 0
