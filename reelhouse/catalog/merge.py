@@ -53,12 +53,30 @@ def fields_merge(
     """The changes `source` makes to a row: (changed field values, its new field_sources).
 
     `incoming` holds only what the source knows; None and "" mean "nothing to say" and never
-    erase a value. Returns empty changes when nothing differs, so a repeated import writes nothing.
+    erase a value, except inside a field group that the source takes over as a whole (a new
+    rating without a vote count clears the old count). Returns empty changes when nothing
+    differs, so a repeated import writes nothing.
     """
     changes: dict[str, Any] = {}
     new_sources = dict(sources)
+    grouped: set[str] = set()
+    for fields in FIELD_GROUPS.values():
+        if not any(incoming.get(f) not in (None, "") for f in fields):
+            continue
+        grouped.update(fields)
+        # A group belongs to its strongest owner: the showcase's rating without a vote count
+        # must not let a weaker source in through the empty count.
+        owner = max(priority(f, sources.get(f)) for f in fields)
+        if priority(fields[0], source) < owner:
+            continue
+        for f in fields:
+            value = incoming.get(f)
+            if current.get(f) != value:
+                changes[f] = value
+            if sources.get(f) != source:
+                new_sources[f] = source
     for field, value in incoming.items():
-        if value is None or value == "":
+        if field in grouped or value is None or value == "":
             continue
         if priority(field, source) < priority(field, sources.get(field)):
             continue
@@ -66,11 +84,6 @@ def fields_merge(
             changes[field] = value
         if sources.get(field) != source:
             new_sources[field] = source
-    for fields in FIELD_GROUPS.values():
-        if any(f in changes for f in fields):
-            for f in fields:
-                if f in incoming and f not in changes and current.get(f) != incoming[f]:
-                    changes[f] = incoming[f]
     return changes, new_sources
 
 

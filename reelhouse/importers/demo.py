@@ -93,6 +93,10 @@ def _person(data: dict[str, Any]) -> Person:
     person.death_year = data.get("death_year")
     person.biography = data.get("biography", "")
     person.known_for = data.get("known_for", "")
+    person.field_sources = {
+        **person.field_sources,
+        **dict.fromkeys(["name", "birth_year", "death_year", "biography", "known_for"], "showcase"),
+    }
     person.save()
     return person
 
@@ -112,10 +116,26 @@ def _title(
     title.runtime = data.get("runtime")
     title.synopsis = data.get("synopsis", "")
     title.tagline = data.get("tagline", "")
+    written = [
+        "kind",
+        "title",
+        "original_title",
+        "release_date",
+        "runtime",
+        "synopsis",
+        "tagline",
+    ]
     if data.get("rating") is not None:
         title.rating = data["rating"]
         title.rating_votes = data.get("rating_votes")
         title.rating_source = "showcase"
+        written += ["rating", "rating_votes", "rating_source"]
+    # The showcase outranks every import (catalog/merge.py): its facts are the seeds'.
+    title.field_sources = {
+        **title.field_sources,
+        **{f: "showcase" for f in written if getattr(title, f) not in (None, "")},
+        **({"genres": "showcase"} if data.get("genres") else {}),
+    }
     title.save()
 
     title.genres.set(

@@ -99,3 +99,17 @@ def test_a_saved_title_keeps_its_match_key() -> None:
     film.save(update_fields=["title"])
     film.refresh_from_db()
     assert film.match_key == "red shoes restored|1948"
+
+
+def test_a_group_belongs_to_its_strongest_owner() -> None:
+    current = {"rating": 8.1, "rating_votes": None, "rating_source": "showcase"}
+    sources = {"rating": "showcase", "rating_source": "showcase"}
+    incoming = {"rating": 8.0, "rating_votes": 2049, "rating_source": "ggplot2movies"}
+    assert fields_merge(current, sources, incoming, "ggplot2movies") == ({}, sources)
+
+
+def test_a_source_taking_a_group_clears_what_it_does_not_know() -> None:
+    current = {"rating": 7.0, "rating_votes": 12, "rating_source": "movielens"}
+    sources = dict.fromkeys(current, "movielens")
+    changes, _ = fields_merge(current, sources, {"rating": 8.0, "rating_source": "tmdb"}, "tmdb")
+    assert changes == {"rating": 8.0, "rating_votes": None, "rating_source": "tmdb"}
