@@ -199,6 +199,9 @@ class BasicsRow(NamedTuple):
     end_year: int | None
     runtime: int | None
     genres: str | None
+    # Worked out while parsing, so that a parse-ahead process does it (FileImport.parse_ahead).
+    slug: str
+    match_key: str
 
 
 class NameRow(NamedTuple):
@@ -359,16 +362,19 @@ def _basics_parse(reader: LineReader, checker: RowChecker) -> Iterator[BasicsRow
         reader, checker, BASICS
     ):
         try:
+            year = None if start == NULL else int(start)
             row = BasicsRow(
                 tconst,
                 title_type,
                 primary,
                 original,
                 adult == "1",
-                None if start == NULL else int(start),
+                year,
                 None if end == NULL else int(end),
                 None if runtime == NULL else int(runtime),
                 None if genres == NULL else genres,
+                slugify(primary[:500]),
+                title_match_key(primary[:500], year),
             )
         except ValueError:
             checker.reject("a year or runtime is not a number")
@@ -592,6 +598,8 @@ class _Importer:
             label=file.name,
             batch_rows=batch_rows or BATCH_ROWS[name],
             quiet=quiet,
+            # The big files parse in a second process while this one writes (2 cores).
+            parse_ahead=name in {BASICS, NAMES, AKAS, PRINCIPALS},
         )
         if name == BASICS:
             # Bulk loading into an empty table is much faster with the secondary indexes
@@ -669,12 +677,12 @@ class _Importer:
         values = []
         genre_rows = []
         kinds, genre_ids, sources_json = KINDS, self._genre_ids, self._sources_json
-        for pk, (tconst, title_type, name, original, adult, year, end, runtime, genres) in zip(
-            ids, rows, strict=True
-        ):
+        for pk, row in zip(ids, rows, strict=True):
+            tconst, title_type, name, original, adult, year, end, runtime, genres, slug, key = row
             title = name[:500]
             if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
                 year = _year(year, stats)
+                key = title_match_key(title, year)
             if end is not None and not YEAR_MIN <= end <= YEAR_MAX:
                 end = _year(end, stats)
             if runtime is not None and not 0 < runtime <= SMALLINT_MAX:
@@ -690,8 +698,8 @@ class _Importer:
                     title_type[:32],
                     title,
                     "" if original == NULL else original[:500],
-                    slugify(title),
-                    title_match_key(title, year),
+                    slug,
+                    key,
                     year,
                     end,
                     runtime,

@@ -11,10 +11,14 @@ or head) is imported again from the start, which changes only what differs.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Full
 from typing import Any, Generic, TypeVar
 
 from django.db import transaction
@@ -122,6 +126,9 @@ class FileImport(Generic[Row]):
     label: str = ""
     batch_rows: int = BATCH_ROWS
     quiet: bool = False
+    # Parse in a child process while this one writes: on 2 cores, the file's largest imports
+    # are about twice as fast. `parse` must not touch the database.
+    parse_ahead: bool = False
 
 
 def file_import(job: FileImport[Row]) -> ImportStats:
@@ -141,29 +148,107 @@ def file_import(job: FileImport[Row]) -> ImportStats:
         stats = ImportStats(rows=checkpoint.rows_done)
         stats.notes["file already imported and unchanged: nothing to do"] += 1
         return stats
-    # Resuming: the counts of the batches already committed carry on.
+    # Resuming: the counts of the batches already committed carry on. `stats` is what writing
+    # counts; parsing counts on its own side (in a child process, maybe), merged at each commit.
     stats = ImportStats.from_dict(checkpoint.stats)
-    skip = checkpoint.rows_done
+    progress = None if job.quiet else Progress(job.label or path.name, path.stat().st_size)
+    parse = _parsed_ahead if job.parse_ahead else _parsed
+    seen, parse_counts = checkpoint.rows_done, ImportStats()
+    for batch, seen, bytes_read, parse_counts in parse(job, checkpoint.rows_done):
+        _commit(job, checkpoint, batch, seen, stats, parse_counts)
+        if progress:
+            progress.update(seen, bytes_read)
+    _commit(job, checkpoint, [], seen, stats, parse_counts, finished=True)
+    if progress:
+        progress.finish()
+    return _combined(stats, parse_counts)
 
-    with LineReader(path) as reader:
-        progress = None if job.quiet else Progress(job.label or path.name, reader.size)
-        checker = RowChecker(reader, stats)
+
+def _combined(stats: ImportStats, parse_counts: ImportStats) -> ImportStats:
+    total = ImportStats.from_dict(stats.as_dict())
+    total.rejected.update(parse_counts.rejected)
+    total.unresolved.update(parse_counts.unresolved)
+    total.notes.update(parse_counts.notes)
+    return total
+
+
+Parsed = tuple[list[Row], int, int, ImportStats]
+
+
+def _parsed(job: FileImport[Row], skip: int) -> Iterator[Parsed[Row]]:
+    """Batches of parsed rows after the first `skip`: (rows, rows seen, bytes read, counts)."""
+    counts = ImportStats()
+    with LineReader(job.path) as reader:
+        checker = RowChecker(reader, counts)
         batch: list[Row] = []
         seen = 0
         for row in job.parse(reader, checker):
             seen += 1
             if seen <= skip:
+                if seen == skip:
+                    # Rows before the checkpoint were counted by the run that committed them.
+                    counts = checker.stats = ImportStats()
                 continue
             batch.append(row)
             if len(batch) >= job.batch_rows:
-                _commit(job, checkpoint, batch, seen, stats)
+                yield batch, seen, reader.bytes_read, ImportStats.from_dict(counts.as_dict())
                 batch = []
-                if progress:
-                    progress.update(seen, reader.bytes_read)
-        _commit(job, checkpoint, batch, seen, stats, finished=True)
-        if progress:
-            progress.finish()
-    return stats
+        yield batch, seen, reader.bytes_read, counts
+
+
+def _parsed_ahead(job: FileImport[Row], skip: int) -> Iterator[Parsed[Row]]:
+    """`_parsed` run in a forked child process, its batches passed back through a queue."""
+    context = multiprocessing.get_context("fork")
+    queue: Any = context.Queue(maxsize=4)
+    parent = os.getpid()
+    child = context.Process(target=_parse_child, args=(job, skip, queue, parent), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = queue.get(timeout=5)
+            except Empty:
+                if not child.is_alive():
+                    raise RuntimeError(
+                        f"the parser of {job.path} died ({child.exitcode})"
+                    ) from None
+                continue
+            if kind == "batch":
+                yield payload
+            elif kind == "error":
+                raise ImportFileError(*payload)
+            elif kind == "crash":
+                raise RuntimeError(f"the parser of {job.path} failed:\n{payload}")
+            else:
+                return
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+
+
+def _parse_child(job: FileImport[Row], skip: int, queue: Any, parent: int) -> None:
+    # A forked child shares the parent's database connections: it must never use (or close)
+    # them, so it only parses, and leaves through os._exit (multiprocessing's way) untouched.
+    def send(message: tuple[str, Any]) -> None:
+        while True:
+            try:
+                queue.put(message, timeout=1)
+                return
+            except Full:
+                if os.getppid() != parent:  # the importer was killed: stop, don't linger
+                    os._exit(1)
+
+    try:
+        for parsed in _parsed(job, skip):
+            send(("batch", parsed))
+        send(("end", None))
+    except ImportFileError as error:
+        send(("error", (error.path, error.line, error.message)))
+    except BaseException:
+        send(("crash", traceback.format_exc()))
+    queue.close()
+    queue.join_thread()
 
 
 def _commit(
@@ -172,6 +257,7 @@ def _commit(
     batch: list[Row],
     seen: int,
     stats: ImportStats,
+    parse_counts: ImportStats,
     *,
     finished: bool = False,
 ) -> None:
@@ -180,7 +266,7 @@ def _commit(
             job.write(batch, stats)
         stats.rows = seen
         checkpoint.rows_done = seen
-        checkpoint.stats = stats.as_dict()
+        checkpoint.stats = _combined(stats, parse_counts).as_dict()
         if finished:
             checkpoint.finished_at = timezone.now()
         checkpoint.save(update_fields=["rows_done", "stats", "finished_at", "updated_at"])

@@ -33,14 +33,14 @@ def _parse(reader: LineReader, checker: RowChecker) -> Iterator[str]:
             yield line
 
 
-def _job(path: Path, *, crash_on: str | None = None) -> FileImport[str]:
+def _job(path: Path, *, crash_on: str | None = None, ahead: bool = False) -> FileImport[str]:
     def write(batch: list[str], stats: ImportStats) -> None:
         if crash_on in batch:
             raise CrashError
         Keyword.objects.bulk_create([Keyword(name=name) for name in batch])
         stats.written += len(batch)
 
-    return FileImport("test", path, _parse, write, batch_rows=10, quiet=True)
+    return FileImport("test", path, _parse, write, batch_rows=10, quiet=True, parse_ahead=ahead)
 
 
 def _file(tmp_path: Path, rows: list[str], name: str = "keywords.tsv") -> Path:
@@ -105,3 +105,33 @@ def test_a_wrong_header_names_the_file_and_what_is_missing(tmp_path: Path) -> No
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError, match="no such file"):
         file_import(_job(tmp_path / "nope.tsv"))
+
+
+@pytest.fixture(params=[False, True], ids=["here", "ahead"])
+def ahead(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+def test_parsing_ahead_imports_the_same_rows(tmp_path: Path, ahead: bool) -> None:
+    names = [f"k{n}" for n in range(35)]
+    path = _file(tmp_path, [*names[:20], "!bad", *names[20:]])
+    stats = file_import(_job(path, ahead=ahead))
+    assert sorted(Keyword.objects.values_list("name", flat=True)) == sorted(names)
+    assert (stats.rows, stats.written, stats.rejected) == (35, 35, {"starts with !": 1})
+
+
+def test_a_resumed_import_counts_each_bad_row_once(tmp_path: Path, ahead: bool) -> None:
+    names = [f"k{n}" for n in range(35)]
+    path = _file(tmp_path, ["!early", *names[:25], "!late", *names[25:]])
+    with pytest.raises(CrashError):
+        file_import(_job(path, crash_on="k25", ahead=ahead))
+    stats = file_import(_job(path, ahead=ahead))
+    assert stats.rejected == {"starts with !": 2}
+    assert ImportCheckpoint.objects.get().stats["rejected"] == {"starts with !": 2}
+
+
+def test_a_file_error_found_ahead_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "keywords.tsv"
+    path.write_bytes(b"keyword\nok\n\xe9\n")
+    with pytest.raises(ImportFileError, match=r"keywords.tsv:3: not UTF-8"):
+        file_import(_job(path, ahead=True))
