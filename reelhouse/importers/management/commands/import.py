@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reelhouse.importers.files import ImportFileError
+from reelhouse.search.services import search_rebuild
 
 # Each source module provides add_arguments(parser) and run(path, **options) -> results.
 SOURCES = {
@@ -31,9 +32,16 @@ class Command(BaseCommand):
             sub = sources.add_parser(name, help=description, description=description)
             sub.add_argument("path", type=Path, metavar="PATH")
             sub.add_argument("--quiet", action="store_true", help="No progress output")
+            sub.add_argument(
+                "--no-search-index",
+                action="store_true",
+                help="Leave the search index as it is (run `reelhouse search rebuild` later)",
+            )
             importlib.import_module(f"reelhouse.importers.{name}").add_arguments(sub)
 
-    def handle(self, *args: Any, source: str, path: Path, **options: Any) -> None:
+    def handle(
+        self, *args: Any, source: str, path: Path, no_search_index: bool, **options: Any
+    ) -> None:
         module = importlib.import_module(f"reelhouse.importers.{source}")
         try:
             results = module.run(path, **options)
@@ -50,3 +58,6 @@ class Command(BaseCommand):
             sys.exit(130)
         for name, stats in results:
             self.stdout.write(f"{name}: {stats.summary()}")
+        if not no_search_index and any(stats.written for _, stats in results):
+            # Bulk writes send no signals: bring the search index and discover up to date.
+            search_rebuild(quiet=options["quiet"])

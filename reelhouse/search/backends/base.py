@@ -1,0 +1,81 @@
+"""The interface both index backends implement, and the rows they answer with."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import NamedTuple, Protocol
+
+from reelhouse.search.documents import KINDS, Document
+from reelhouse.search.text import deletes, typo_budget
+
+# One typed word and what it may match: (term, is_prefix) alternatives.
+Alternatives = Sequence[tuple[str, bool]]
+
+
+class Row(NamedTuple):
+    id: int
+    kind: int
+    object_id: int
+    name: str
+    slug: str
+    year: int | None
+    names: str
+    popularity: float
+
+
+ROW_COLUMNS = "d.id, d.kind, d.object_id, d.name, d.slug, d.year, d.names, d.popularity"
+
+
+class Backend(Protocol):
+    vendor: str
+
+    def schema_create(self) -> None: ...
+
+    def schema_drop(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def bulk_begin(self) -> None: ...
+
+    def bulk_end(self) -> None: ...
+
+    def documents_write(self, documents: Sequence[Document], *, fresh: bool = False) -> None:
+        """Insert or replace documents; `fresh` says none of them is indexed yet (a rebuild)."""
+
+    def documents_delete(self, kind: str, object_ids: Sequence[int]) -> None: ...
+
+    def vocabulary_add(self, counts: Counter[str]) -> None: ...
+
+    def vocabulary_known(self, tokens: Sequence[str]) -> set[str]: ...
+
+    def vocabulary_near(self, token: str) -> list[str]:
+        """Indexed words that may be within the token's typo budget (checked by the caller)."""
+
+    def match(
+        self,
+        groups: Sequence[Alternatives],
+        kinds: Sequence[str],
+        limit: int,
+        *,
+        every: bool = True,
+    ) -> list[Row]:
+        """The best-known documents matching every group (or any group), best known first."""
+
+    def exact(self, names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]: ...
+
+    def count(self) -> int: ...
+
+
+def kind_codes(kinds: Sequence[str]) -> list[int]:
+    return sorted(KINDS[k] for k in kinds)
+
+
+def vocabulary_keys(words: Counter[str]) -> list[tuple[str, str]]:
+    """(key, word) rows of the symmetric-delete index: each word under itself and its deletes."""
+    return [(key, word) for word in words if typo_budget(word) for key in deletes(word, 1)]
+
+
+def query_keys(token: str) -> list[str]:
+    """The keys a typed word looks up: its deletes, two deep for long words."""
+    return sorted(deletes(token, min(typo_budget(token), 2)))
