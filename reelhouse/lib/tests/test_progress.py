@@ -4,7 +4,6 @@ import io
 
 import pytest
 
-from reelhouse.lib import progress as progress_module
 from reelhouse.lib.progress import Progress
 
 
@@ -19,7 +18,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(progress_module.time, "monotonic", fake)
+    monkeypatch.setattr("reelhouse.lib.progress.time.monotonic", fake)
     return fake
 
 
