@@ -46,6 +46,12 @@ class TitleCard(BaseModel):
     providers: dict[str, list[ProviderOffer]] = Field(description="Offers by region code")
 
 
+class RailCard(TitleCard):
+    reasons: list[str] = Field(
+        description='Why it is on the rail, strongest first: "Same director: Michael Powell"'
+    )
+
+
 class CastMember(BaseModel):
     person_id: int
     name: str
@@ -135,8 +141,8 @@ class TitleOut(BaseModel):
     trailer: Trailer | None
     providers: list[ProviderOffer] = Field(description="Where to watch in the region asked")
     availability: dict[str, list[ProviderOffer]]
-    similar: list[TitleCard]
-    recommended: list[TitleCard]
+    similar: list[RailCard]
+    recommended: list[RailCard]
     relations: list[Relation]
     articles: list[ArticleLink]
     reviews: ReviewSummary

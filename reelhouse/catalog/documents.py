@@ -28,7 +28,8 @@ from reelhouse.catalog.models import (
 from reelhouse.lib.text import fold, shorten
 
 # Bump when the document's shape changes: older documents are rebuilt on their next read.
-DOCUMENT_VERSION = 1
+# 2: rail cards carry "reasons".
+DOCUMENT_VERSION = 2
 REVIEWS_ON_PAGE = 10
 RAIL_LENGTH = 20
 
@@ -51,6 +52,28 @@ class TitleCard(TypedDict):
     poster_url: str
     rating: float | None
     providers: dict[str, list[ProviderOffer]]
+
+
+class RailCard(TitleCard):
+    # Why the title is on the rail, strongest first: "Same director: Michael Powell".
+    reasons: list[str]
+
+
+# What an imported or editorial list entry says about itself, by the list's origin.
+ORIGIN_REASONS: dict[str, str] = {
+    TitleRelation.Origin.EDITORIAL: "Picked by our editors",
+    TitleRelation.Origin.TMDB: "Listed as {kind} by TMDB",
+    TitleRelation.Origin.IMDB: "Listed as {kind} by IMDb",
+    TitleRelation.Origin.MOVIELENS: "Listed as {kind} by MovieLens",
+    TitleRelation.Origin.REELHOUSE: "Picked by Reelhouse",
+}
+# The computed rail that fills each imported list once its own entries run out.
+COMPUTED_KINDS = {"similar": "similar", "recommended": "also_liked"}
+
+
+def _origin_reason(origin: str, kind: str) -> str:
+    words = {"similar": "similar", "recommended": "a recommendation"}[kind]
+    return ORIGIN_REASONS.get(origin, "Picked by our editors").format(kind=words)
 
 
 def title_cards(title_ids: Iterable[int]) -> dict[int, TitleCard]:
@@ -111,6 +134,7 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
     from reelhouse.community.models import Review
     from reelhouse.editorial.models import Article
     from reelhouse.people.models import Credit
+    from reelhouse.recs.models import RecNeighbour
 
     title = (
         Title.objects.filter(pk=title_id)
@@ -131,6 +155,7 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
         )
     )
     rails: dict[str, list[int]] = {"similar": [], "recommended": []}
+    reasons: dict[str, dict[int, list[str]]] = {"similar": {}, "recommended": {}}
     related: list[tuple[str, str, int]] = []
     for rel in relations:
         other = rel.target_id if rel.source_id == title_id else rel.source_id
@@ -138,8 +163,20 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
             # Lists read from their owner only: B in A's "similar" says nothing of B's rail.
             if rel.source_id == title_id and other not in rails[rel.kind]:
                 rails[rel.kind].append(other)
+                reasons[rel.kind][other] = [_origin_reason(rel.origin, rel.kind)]
         else:
             related.append((rel.label_from(title_id), rel.kind, other))
+    # Imported and editorial lists first, in their order; the computed neighbours (recs build)
+    # fill the rest of each rail. One query for both rails.
+    computed = RecNeighbour.objects.filter(title_id=title_id).order_by("kind", "rank")
+    by_kind = {v: k for k, v in COMPUTED_KINDS.items()}
+    for kind, neighbour_id, why in computed.values_list("kind", "neighbour_id", "reasons"):
+        rail = by_kind.get(kind)
+        if rail is None or neighbour_id == title_id or neighbour_id in reasons[rail]:
+            continue
+        if len(rails[rail]) < RAIL_LENGTH:
+            rails[rail].append(neighbour_id)
+            reasons[rail][neighbour_id] = list(why)
     for kind in rails:
         rails[kind] = rails[kind][:RAIL_LENGTH]
 
@@ -217,8 +254,8 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
             else None
         ),
         "availability": own["providers"],
-        "similar": [cards[pk] for pk in rails["similar"] if pk in cards],
-        "recommended": [cards[pk] for pk in rails["recommended"] if pk in cards],
+        "similar": _rail_cards(rails["similar"], reasons["similar"], cards),
+        "recommended": _rail_cards(rails["recommended"], reasons["recommended"], cards),
         "relations": [
             {"label": label, "kind": kind, "title": cards[pk]}
             for label, kind, pk in related
@@ -242,6 +279,12 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
             ],
         },
     }
+
+
+def _rail_cards(
+    ids: list[int], reasons: dict[int, list[str]], cards: dict[int, TitleCard]
+) -> list[RailCard]:
+    return [{**cards[pk], "reasons": reasons.get(pk, [])} for pk in ids if pk in cards]
 
 
 def _best_source_credits(credits: Iterable[Any]) -> list[Any]:
@@ -306,13 +349,30 @@ def title_documents_build_all(*, batch: int = 500) -> int:
     return len(ids)
 
 
+def title_documents_forget(title_ids: Iterable[int]) -> None:
+    """Forget only these titles' own documents: for a change that shows on their pages alone,
+    such as a rebuilt rail (the cards other pages show of them are unchanged)."""
+    TitleDocument.objects.filter(title_id__in=list(title_ids)).delete()
+
+
 def title_documents_invalidate(title_ids: Iterable[int]) -> None:
     """Forget the documents of these titles and of every title whose page shows them."""
     ids = set(title_ids)
-    if not ids:
+    # A bulk import into a catalog nobody has viewed yet has no documents to forget.
+    if not ids or not TitleDocument.objects.exists():
         return
+    from reelhouse.recs.models import RecNeighbour
+
     showing = TitleRelation.objects.filter(target_id__in=ids).values_list("source_id", flat=True)
     shown_by = TitleRelation.objects.filter(source_id__in=ids).values_list("target_id", flat=True)
+    # Computed rails show these titles' cards too; a computed rail never changes the page of
+    # the title it points at, so only that direction is needed.
+    rail_showing = RecNeighbour.objects.filter(neighbour_id__in=ids).values_list(
+        "title_id", flat=True
+    )
     TitleDocument.objects.filter(
-        Q(title_id__in=ids) | Q(title_id__in=showing) | Q(title_id__in=shown_by)
+        Q(title_id__in=ids)
+        | Q(title_id__in=showing)
+        | Q(title_id__in=shown_by)
+        | Q(title_id__in=rail_showing)
     ).delete()

@@ -24,6 +24,7 @@ def test_it_returns_everything_the_page_shows(client: Client, showcase: Showcase
     assert [c["title"] for c in body["similar"]][:2] == ["Amadeus", "Mambo Italiano"]
     assert body["similar"][0]["providers"]["US"][0]["name"] == "Prime Video"
     assert body["recommended"][0]["title"] == "Black Narcissus"
+    assert body["similar"][0]["reasons"] == ["Picked by our editors"]
     assert body["relations"] == [
         {"label": "Reimagined as", "kind": "reimagining_of", "title": body["relations"][0]["title"]}
     ]

@@ -1,0 +1,322 @@
+"""Collaborative models on a users x items matrix of positives (scipy CSR, 1.0 where liked).
+
+Pure numpy/scipy, no Django: the evaluation, the build and the benchmark all call these. Every
+model answers two questions: `scores(rows)` ranks every item for some users (the evaluation's
+full ranking), and `similar(items, k)` gives each item's top-k "people who liked this also liked"
+neighbours (the title page's rail). Fitting is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+
+class Model(Protocol):
+    name: str
+    params: dict[str, Any]
+
+    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+        """Dense (len(rows) x items) scores; higher ranks first."""
+        ...
+
+    def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
+        """Each item's top-k neighbours (never itself) and their weights, best first."""
+        ...
+
+
+def topk(matrix: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
+    """Row-wise top-k indices and values, best first; ties broken by the lower index."""
+    k = min(k, matrix.shape[1])
+    if k <= 0:
+        return np.zeros((matrix.shape[0], 0), np.int64), np.zeros((matrix.shape[0], 0), np.float32)
+    part = np.argpartition(-matrix, k - 1, axis=1)[:, :k]
+    values = np.take_along_axis(matrix, part, axis=1)
+    # lexsort sorts by the last key first: value descending, then index ascending, so that
+    # equal scores always come out in the same order (determinism across runs and platforms).
+    order = np.lexsort((part, -values), axis=1)
+    idx = np.take_along_axis(part, order, axis=1).astype(np.int64)
+    return idx, np.take_along_axis(values, order, axis=1).astype(np.float32)
+
+
+def _active(x: sp.csr_matrix) -> IntArray:
+    """Items somebody liked: the only ones an item-item model can link (the others' columns
+    are all zero), so the dense matrices are fitted over these alone."""
+    return np.flatnonzero(np.diff(x.tocsc().indptr)).astype(np.int64)
+
+
+@dataclass
+class Popular:
+    counts: FloatArray
+    name: str = "most popular"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, x: sp.csr_matrix) -> Popular:
+        return cls(counts=np.asarray(x.sum(axis=0), dtype=np.float32).ravel())
+
+    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+        return np.broadcast_to(self.counts, (rows.shape[0], len(self.counts))).copy()
+
+    def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
+        rows = np.broadcast_to(self.counts, (len(items), len(self.counts))).copy()
+        rows[np.arange(len(items)), items] = -np.inf
+        return topk(rows, k)
+
+
+@dataclass
+class ItemItem:
+    """A linear item-item model: a user's scores are the sum of the rows of the items they liked.
+
+    `weights` covers the `active` items only (row i: what liking i adds to each j).
+    """
+
+    weights: FloatArray
+    active: IntArray
+    items: int
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+        out = np.zeros((rows.shape[0], self.items), np.float32)
+        out[:, self.active] = np.asarray(rows[:, self.active] @ self.weights, dtype=np.float32)
+        return out
+
+    def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
+        position = np.full(self.items, -1, np.int64)
+        position[self.active] = np.arange(len(self.active))
+        rows = np.full((len(items), len(self.active)), -np.inf, np.float32)
+        known = position[items] >= 0
+        rows[known] = self.weights[position[items][known]]
+        rows[np.flatnonzero(known), position[items][known]] = -np.inf
+        idx, values = topk(rows, k)
+        return self.active[idx], values
+
+
+def _keep_strongest(sim: FloatArray, neighbours: int) -> FloatArray:
+    """Zero all but the `neighbours` largest entries of each row."""
+    if neighbours >= sim.shape[1]:
+        return sim
+    cut = np.partition(sim, sim.shape[1] - neighbours, axis=1)[:, sim.shape[1] - neighbours]
+    return np.where(sim >= cut[:, None], sim, np.float32(0.0)).astype(np.float32)
+
+
+def knn_fit(x: sp.csr_matrix, *, neighbours: int = 100, shrink: float = 0.0) -> ItemItem:
+    """Cosine item-kNN: each item keeps its `neighbours` most similar items."""
+    active = _active(x)
+    xa = x[:, active].astype(np.float32)
+    gram = np.asarray((xa.T @ xa).toarray(), dtype=np.float32)
+    norms = np.sqrt(np.diag(gram)).astype(np.float32)
+    sim = gram / (np.outer(norms, norms) + np.float32(shrink) + np.float32(1e-9))
+    np.fill_diagonal(sim, 0.0)
+    return ItemItem(
+        weights=_keep_strongest(sim, neighbours),
+        active=active,
+        items=x.shape[1],
+        name="item-kNN (cosine)",
+        params={"neighbours": neighbours, "shrink": shrink},
+    )
+
+
+def ease_weights(x: sp.csr_matrix, lam: float) -> FloatArray:
+    """EASE's item x item weights B (Steck 2019) over the columns of `x`.
+
+    B = I - P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹, so B has a zero diagonal. With fewer users
+    than items P comes from the Woodbury identity, inverting a users x users matrix instead:
+    (XᵀX + λI)⁻¹ = (I - Xᵀ(λI + XXᵀ)⁻¹X)/λ, exact and several times faster on MovieLens-small.
+    """
+    users, items = x.shape
+    dense = x.astype(np.float64).toarray()
+    if users < items:
+        inner = dense @ dense.T
+        inner[np.diag_indices(users)] += lam
+        p = -dense.T @ np.linalg.solve(inner, dense)
+        p[np.diag_indices(items)] += 1.0
+        p /= lam
+    else:
+        gram = dense.T @ dense
+        gram[np.diag_indices(items)] += lam
+        p = np.linalg.inv(gram)
+    b = -p / np.diag(p)[None, :]
+    np.fill_diagonal(b, 0.0)
+    return b.astype(np.float32)
+
+
+def ease_fit(x: sp.csr_matrix, *, lam: float = 100.0) -> ItemItem:
+    active = _active(x)
+    return ItemItem(
+        weights=ease_weights(x[:, active], lam),
+        active=active,
+        items=x.shape[1],
+        name="EASE",
+        params={"lam": lam},
+    )
+
+
+def rp3_weights(x: sp.csr_matrix, *, alpha: float, beta: float, neighbours: int) -> FloatArray:
+    """RP3β (Paudel et al. 2017): three-step random walk item → user → item, its transition
+    probabilities raised to `alpha`, divided by the target's popularity to the power `beta`."""
+    xd = x.astype(np.float64)
+    user_deg = np.asarray(xd.sum(axis=1)).ravel()
+    item_deg = np.asarray(xd.sum(axis=0)).ravel()
+    p_ui = sp.diags(1.0 / np.maximum(user_deg, 1.0)) @ xd
+    walk = np.asarray((xd.T @ p_ui).toarray()) / np.maximum(item_deg, 1.0)[:, None]
+    walk = np.power(walk, alpha) / np.power(np.maximum(item_deg, 1.0), beta)[None, :]
+    np.fill_diagonal(walk, 0.0)
+    return _keep_strongest(walk.astype(np.float32), neighbours)
+
+
+def blend_fit(
+    x: sp.csr_matrix,
+    *,
+    lam: float = 100.0,
+    alpha: float = 1.0,
+    beta: float = 0.5,
+    neighbours: int = 200,
+    mix: float = 0.5,
+) -> ItemItem:
+    """EASE blended with RP3β: (1-mix)·B/‖B‖ + mix·W/‖W‖, both row-scaled to comparable size.
+
+    EASE ranks best but recommends few distinct titles; RP3β's popularity penalty reaches
+    further into the catalog. Both are item-item matrices, so the blend is one too: the same
+    weights rank a user's recommendations and fill each title's "you may also like" rail.
+    """
+    active = _active(x)
+    xa = x[:, active]
+    b = ease_weights(xa, lam)
+    w = rp3_weights(xa, alpha=alpha, beta=beta, neighbours=neighbours)
+    weights = (1.0 - mix) * b / _scale(b) + mix * w / _scale(w)
+    return ItemItem(
+        weights=weights.astype(np.float32),
+        active=active,
+        items=x.shape[1],
+        name="EASE + RP3β",
+        params={"lam": lam, "alpha": alpha, "beta": beta, "neighbours": neighbours, "mix": mix},
+    )
+
+
+def rp3_fit(
+    x: sp.csr_matrix, *, alpha: float = 1.0, beta: float = 0.5, neighbours: int = 200
+) -> ItemItem:
+    active = _active(x)
+    return ItemItem(
+        weights=rp3_weights(x[:, active], alpha=alpha, beta=beta, neighbours=neighbours),
+        active=active,
+        items=x.shape[1],
+        name="RP3β",
+        params={"alpha": alpha, "beta": beta, "neighbours": neighbours},
+    )
+
+
+def _scale(weights: FloatArray) -> np.float32:
+    """The mean of each row's largest absolute weight: a scale both blended matrices share."""
+    return np.float32(np.abs(weights).max(axis=1).mean() + 1e-12)
+
+
+@dataclass
+class ALS:
+    """implicit's ALS (Hu, Koren, Volinsky 2008), one thread so that a seed fixes the result."""
+
+    user_factors: FloatArray
+    item_factors: FloatArray
+    fitted_rows: sp.csr_matrix
+    name: str = "implicit ALS"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fit(
+        cls,
+        x: sp.csr_matrix,
+        *,
+        factors: int = 128,
+        regularization: float = 0.05,
+        alpha: float = 2.0,
+        iterations: int = 15,
+        seed: int = 0,
+    ) -> ALS:
+        # Neither package ships type information.
+        from implicit.cpu.als import AlternatingLeastSquares  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        # implicit warns (and runs up to ten times slower) when BLAS runs threads of its own
+        # inside its solver; the limit is lifted again when the fit ends.
+        with threadpool_limits(1, "blas"):
+            model = AlternatingLeastSquares(
+                factors=factors,
+                regularization=regularization,
+                alpha=alpha,
+                iterations=iterations,
+                random_state=seed,
+                num_threads=1,
+                calculate_training_loss=False,
+            )
+            model.fit(x.astype(np.float32).tocsr(), show_progress=False)
+        return cls(
+            user_factors=np.asarray(model.user_factors, dtype=np.float32),
+            item_factors=np.asarray(model.item_factors, dtype=np.float32),
+            fitted_rows=x,
+            params={
+                "factors": factors,
+                "regularization": regularization,
+                "alpha": alpha,
+                "iterations": iterations,
+            },
+        )
+
+    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+        users = (
+            self.user_factors
+            if rows is self.fitted_rows
+            # Other rows (a profile not in the fit) get the factors that solve their
+            # least-squares problem against the item factors, as implicit's recalculate_user.
+            else self._user_vectors(rows)
+        )
+        return np.asarray(users @ self.item_factors.T, dtype=np.float32)
+
+    def _user_vectors(self, rows: sp.csr_matrix) -> FloatArray:
+        y = self.item_factors.astype(np.float64)
+        alpha = float(self.params["alpha"])
+        reg = float(self.params["regularization"])
+        yty = y.T @ y
+        out = np.zeros((rows.shape[0], y.shape[1]), np.float64)
+        for u in range(rows.shape[0]):
+            start, end = rows.indptr[u], rows.indptr[u + 1]
+            idx = rows.indices[start:end]
+            if len(idx) == 0:
+                continue
+            yi = y[idx]
+            # implicit's confidence is alpha·r, with the unobserved items at confidence 1.
+            conf = alpha * np.asarray(rows.data[start:end], dtype=np.float64)
+            a = yty + (yi.T * (conf - 1.0)) @ yi + reg * np.eye(y.shape[1])
+            out[u] = np.linalg.solve(a, (yi.T * conf).sum(axis=1))
+        return out.astype(np.float32)
+
+    def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
+        norms = np.linalg.norm(self.item_factors, axis=1) + np.float32(1e-9)
+        unit = self.item_factors / norms[:, None]
+        rows = unit[items] @ unit.T
+        rows[np.arange(len(items)), items] = -np.inf
+        return topk(rows.astype(np.float32), k)
+
+
+def fit_model(kind: str, x: sp.csr_matrix, params: dict[str, Any], *, seed: int) -> Model:
+    if kind == "popular":
+        return Popular.fit(x)
+    if kind == "knn":
+        return knn_fit(x, **params)
+    if kind == "ease":
+        return ease_fit(x, **params)
+    if kind == "rp3":
+        return rp3_fit(x, **params)
+    if kind == "blend":
+        return blend_fit(x, **params)
+    if kind == "als":
+        return ALS.fit(x, seed=seed, **params)
+    raise ValueError(f"unknown model kind {kind!r}")

@@ -1,0 +1,149 @@
+"""Reads for recommendations: the catalog as the content model sees it, ratings as a matrix."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from django.db.models import Count, Q, QuerySet
+
+from reelhouse.catalog.merge import SOURCE_PRIORITY
+from reelhouse.catalog.models import Certification, Title
+from reelhouse.community.models import Rating
+from reelhouse.people.models import Credit
+from reelhouse.recs.content import CAST_BILLED, ROLE_WEIGHTS, TitleFacts, cast_weight, crew_role
+from reelhouse.recs.evaluation import POSITIVE_SCORE
+from reelhouse.recs.models import RecNeighbour
+
+READ_CHUNK = 20_000
+
+
+def title_facts_list() -> list[TitleFacts]:
+    """Every title's content facts, in id order. A handful of queries, however many titles."""
+    facts: dict[int, TitleFacts] = {}
+    rows = Title.objects.exclude(kind=Title.Kind.EPISODE).order_by("pk")
+    for pk, name, year, synopsis, popularity in rows.values_list(
+        "pk", "title", "year", "synopsis", "popularity"
+    ).iterator(chunk_size=READ_CHUNK):
+        facts[pk] = TitleFacts(
+            id=pk, title=name, year=year, synopsis=synopsis, popularity=popularity
+        )
+    through_genres = Title.genres.through.objects.filter(title_id__in=rows.values("pk"))
+    for title_id, genre in through_genres.values_list("title_id", "genre__name").order_by(
+        "title_id", "genre__name"
+    ):
+        facts[title_id].genres.append(genre)
+    through_keywords = Title.keywords.through.objects.filter(title_id__in=rows.values("pk"))
+    for title_id, keyword in through_keywords.values_list("title_id", "keyword__name").order_by(
+        "title_id", "keyword__name"
+    ):
+        facts[title_id].keywords.append(keyword)
+    _credits_add(facts)
+    certs: dict[int, dict[str, str]] = defaultdict(dict)
+    for title_id, region, value in Certification.objects.values_list("title_id", "region", "value"):
+        certs[title_id][region] = value
+    for title_id, by_region in certs.items():
+        if title_id in facts:
+            # One certification per title, so titles compare on the same scale: the US one.
+            facts[title_id].certification = by_region.get("US", "").strip()
+    # Popularity for the tie-break: how many ratings a title has, else the imported figure.
+    for title_id, n in (
+        Rating.objects.values("title_id").annotate(n=Count("id")).values_list("title_id", "n")
+    ):
+        if title_id in facts:
+            facts[title_id].popularity = max(facts[title_id].popularity, float(n))
+    return list(facts.values())
+
+
+def _credits_add(facts: dict[int, TitleFacts]) -> None:
+    """Credits from each title's best source only, as its page shows them."""
+    rows = (
+        Credit.objects.filter(Q(kind=Credit.Kind.CREW) | Q(order__lt=CAST_BILLED))
+        .order_by("title_id", "kind", "order", "id")
+        .values_list(
+            "title_id", "person_id", "person__name", "kind", "order", "department", "job", "source"
+        )
+    )
+    best: dict[tuple[int, str], int] = {}
+    credits = list(rows.iterator(chunk_size=READ_CHUNK))
+    for title_id, _p, _n, kind, _o, _d, _j, source in credits:
+        key = (title_id, kind)
+        best[key] = max(best.get(key, -1), SOURCE_PRIORITY.get(source, 0))
+    for title_id, person_id, name, kind, order, department, job, source in credits:
+        t = facts.get(title_id)
+        if t is None or SOURCE_PRIORITY.get(source, 0) != best[(title_id, kind)]:
+            continue
+        if kind == Credit.Kind.CAST:
+            if order < CAST_BILLED:
+                t.people.append((person_id, name, "cast", cast_weight(order)))
+        elif role := crew_role(job, department):
+            t.people.append((person_id, name, role, ROLE_WEIGHTS[role]))
+
+
+@dataclass
+class RatingMatrix:
+    """Positives (score ≥ 8) as a users x titles matrix, with what is needed to explain it."""
+
+    matrix: sp.csr_matrix
+    title_ids: npt.NDArray[np.int64]
+    user_keys: list[str]
+    # Per title, an order-independent digest of all its ratings: which users, which scores.
+    digests: dict[int, int]
+
+
+def _user_key(user_id: int | None, source: str, external: str) -> str:
+    return f"u{user_id}" if user_id is not None else f"{source}:{external}"
+
+
+def rating_matrix_get(
+    *, source: str | None = None, title_ids: list[int] | None = None
+) -> RatingMatrix:
+    """All ratings (or one source's) as positives, columns in `title_ids` order when given."""
+    qs: QuerySet[Rating] = Rating.objects.all()
+    if source is not None:
+        qs = qs.filter(source=source)
+    users: dict[str, int] = {}
+    rows: list[int] = []
+    titles: list[int] = []
+    digests: dict[int, int] = defaultdict(int)
+    for title_id, user_id, src, external, score in (
+        qs.order_by("pk")
+        .values_list("title_id", "user_id", "source", "external_user", "score")
+        .iterator(chunk_size=READ_CHUNK)
+    ):
+        key = _user_key(user_id, src, external)
+        # Python's str hash is salted per process: a stable digest needs a stable hash.
+        digests[title_id] = (digests[title_id] + _stable_hash(f"{key}|{score}")) % (1 << 62)
+        if score < POSITIVE_SCORE:
+            continue
+        rows.append(users.setdefault(key, len(users)))
+        titles.append(title_id)
+    ids = np.asarray(sorted(set(titles)) if title_ids is None else title_ids, dtype=np.int64)
+    column = {int(t): i for i, t in enumerate(ids)}
+    keep = [i for i, t in enumerate(titles) if t in column]
+    matrix = sp.csr_matrix(
+        (
+            np.ones(len(keep), np.float32),
+            (
+                np.asarray([rows[i] for i in keep], np.int64),
+                np.asarray([column[titles[i]] for i in keep], np.int64),
+            ),
+        ),
+        shape=(len(users), len(ids)),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return RatingMatrix(matrix=matrix, title_ids=ids, user_keys=list(users), digests=dict(digests))
+
+
+def _stable_hash(text: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 2
+
+
+def rec_neighbour_list(*, title_id: int, kind: str) -> QuerySet[RecNeighbour]:
+    return RecNeighbour.objects.filter(title_id=title_id, kind=kind).order_by("rank")

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reelhouse.community.models import Rating
+from reelhouse.recs import services
+from reelhouse.recs.models import RecBuild, RecNeighbour
+from reelhouse.recs.services import recs_build
+from reelhouse.recs.tests.factories import Planted, planted_catalog
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planted(db: None) -> Planted:
+    return planted_catalog()
+
+
+def _rail(title_id: int, kind: str) -> list[tuple[int, list[str], str]]:
+    return [
+        (n.neighbour_id, n.reasons, n.model)
+        for n in RecNeighbour.objects.filter(title_id=title_id, kind=kind).order_by("rank")
+    ]
+
+
+def _all_rows() -> list[tuple[Any, ...]]:
+    return list(
+        RecNeighbour.objects.order_by("title_id", "kind", "rank").values_list(
+            "title_id", "kind", "rank", "neighbour_id", "score", "reasons", "model"
+        )
+    )
+
+
+def test_it_finds_content_neighbours_in_the_same_cluster_with_reasons(planted: Planted) -> None:
+    recs_build(quiet=True)
+    first = planted.ballet[0]
+    rail = _rail(first.pk, "similar")
+    cluster = {t.pk for t in planted.ballet[1:]} | {planted.unrated.pk}
+    assert {pk for pk, _, _ in rail[: len(cluster)]} == cluster
+    reasons = rail[0][1]
+    assert "Same director: Ada Director" in reasons
+    assert "Also stars Moira Dancer" in reasons
+    assert "Both about ballet" in reasons
+    assert all(model == "content" for _, _, model in rail)
+
+
+def test_it_learns_also_liked_from_the_fans_with_counts(planted: Planted) -> None:
+    recs_build(quiet=True)
+    first = planted.ballet[0]
+    rail = _rail(first.pk, "also_liked")
+    rated_ballet = {t.pk for t in planted.ballet[1:]}
+    assert {pk for pk, _, _ in rail[: len(rated_ballet)]} == rated_ballet
+    top_reason = rail[0][1][0]
+    # Fan f skips ballet film f % 6: fans 0 and 6 skip Ballet 0, fan 2 skips Ballet 2, so the
+    # two were liked together by the other five.
+    assert top_reason == "5 people who liked Ballet 0 also liked this"
+    assert rail[0][2] not in {"content", "popular"}
+
+
+def test_a_title_with_no_ratings_still_gets_a_rail(planted: Planted) -> None:
+    recs_build(quiet=True)
+    rail = _rail(planted.unrated.pk, "also_liked")
+    assert len(rail) >= len(planted.ballet)
+    assert {pk for pk, _, _ in rail[: len(planted.ballet)]} == {t.pk for t in planted.ballet}
+    assert rail[0][2] == "content"
+    assert "Same director: Ada Director" in rail[0][1]
+
+
+def test_the_build_is_deterministic(planted: Planted) -> None:
+    recs_build(quiet=True)
+    first = _all_rows()
+    RecNeighbour.objects.all().delete()
+    RecBuild.objects.all().delete()
+    from reelhouse.recs.models import RecTitleState
+
+    RecTitleState.objects.all().delete()
+    recs_build(quiet=True)
+    assert _all_rows() == first
+
+
+def test_a_rerun_with_nothing_changed_does_nothing(planted: Planted) -> None:
+    recs_build(quiet=True)
+    built_at = list(RecNeighbour.objects.values_list("built_at", flat=True))
+    report = recs_build(quiet=True)
+    assert [k.skipped for k in report.kinds] == [True, True]
+    assert list(RecNeighbour.objects.values_list("built_at", flat=True)) == built_at
+    full = recs_build(full=True, quiet=True)
+    assert [k.written for k in full.kinds] == [0, 0]
+
+
+def test_a_killed_build_resumes_after_its_last_batch(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = services._rails_write
+    calls = {"n": 0}
+
+    def dying(**kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise RuntimeError("killed")
+        real(**kwargs)
+
+    monkeypatch.setattr(services, "_rails_write", dying)
+    with pytest.raises(RuntimeError, match="killed"):
+        recs_build(batch_size=3, quiet=True)
+    build = RecBuild.objects.get(kind="similar")
+    assert build.status == RecBuild.Status.RUNNING
+    assert build.batches_done == 2
+    monkeypatch.setattr(services, "_rails_write", real)
+
+    report = recs_build(batch_size=3, quiet=True)
+    assert report.kinds[0].resumed_at == 2
+    resumed = _all_rows()
+    # A full rebuild finds every rail already right.
+    assert [k.written for k in recs_build(full=True, batch_size=3, quiet=True).kinds] == [0, 0]
+    assert _all_rows() == resumed
+
+
+def test_an_incremental_build_recomputes_only_what_changed(planted: Planted) -> None:
+    recs_build(quiet=True)
+    untouched = planted.westerns[0]
+    before = _rail(untouched.pk, "also_liked")
+    built_at = RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list(
+        "built_at", flat=True
+    )[0]
+    # A new fan likes two ballet films: only ballet titles (and rails showing them) change.
+    for t in planted.ballet[:2]:
+        Rating.objects.create(
+            title=t, source="movielens", external_user="new", score=9.0, rated_at=t.created_at
+        )
+    report = recs_build(quiet=True)
+    similar, also_liked = report.kinds
+    assert similar.skipped
+    assert 2 <= also_liked.planned <= len(planted.ballet) + 1
+    build = RecBuild.objects.filter(kind="also_liked").order_by("-id").first()
+    assert build is not None
+    plan = set(build.params["plan"])
+    assert {t.pk for t in planted.ballet[:2]} <= plan
+    assert not plan & {t.pk for t in planted.westerns}
+    assert _rail(untouched.pk, "also_liked") == before
+    assert (
+        RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list(
+            "built_at", flat=True
+        )[0]
+        == built_at
+    )
+
+
+def test_the_command_builds_and_reports(
+    planted: Planted, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import call_command
+
+    call_command("recs", "build")
+    out = capsys.readouterr().out
+    assert "similar:" in out
+    assert "also_liked:" in out
+    assert RecNeighbour.objects.filter(kind="similar").exists()
