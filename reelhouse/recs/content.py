@@ -42,6 +42,8 @@ REASONS_PER_TITLE = 4
 # Ranks ties by popularity: titles with identical features (many MovieLens titles have only
 # genres and a year) would otherwise come out in id order.
 POPULARITY_TIE_BREAK = 1e-4
+# Above this many cells (features x candidate titles) `neighbours_all` stays sparse.
+DENSE_CELLS = 64_000_000
 
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 STOP_WORDS = frozenset(
@@ -277,6 +279,69 @@ class ContentModel:
         sims = np.where(has_any, sims + self.prior[None, :], np.float32(0.0))
         sims[np.arange(len(rows)), rows] = -np.inf
         idx, values = topk(sims, k)
+        return idx, values
+
+    def vector_groups(self) -> tuple[IntArray, IntArray]:
+        """Titles with identical vectors (most imported titles have only genres and a year):
+        each row's group, and each group's first row."""
+        m = self.matrix
+        seen: dict[bytes, int] = {}
+        group = np.empty(m.shape[0], np.int64)
+        firsts: list[int] = []
+        for r in range(m.shape[0]):
+            a, b = m.indptr[r], m.indptr[r + 1]
+            # Indices then values: the length (8 bytes an entry) says where one ends.
+            key = m.indices[a:b].tobytes() + m.data[a:b].tobytes()
+            g = seen.get(key)
+            if g is None:
+                g = seen[key] = len(firsts)
+                firsts.append(r)
+            group[r] = g
+        return group, np.asarray(firsts, np.int64)
+
+    def neighbours_all(
+        self, k: int, *, block: int = 512, groups: tuple[IntArray, IntArray] | None = None
+    ) -> tuple[IntArray, FloatArray]:
+        """Top-k content neighbours of every title: row indices (-1 where there are fewer
+        than k with anything in common) and scores, best first, ranked as `neighbours` does.
+
+        Titles with identical vectors have identical similarities, so each distinct vector is
+        compared once, and only against the k+1 most popular titles of each vector (the others
+        lose every tie-break to them); a title's list is its vector's list without itself.
+        """
+        n = self.matrix.shape[0]
+        group, firsts = groups if groups is not None else self.vector_groups()
+        by_group = np.lexsort((np.arange(n), -self.prior, group))
+        sorted_groups = group[by_group]
+        place = np.arange(n) - np.searchsorted(sorted_groups, sorted_groups, side="left")
+        candidates = np.sort(by_group[place <= k])
+        against: Any = self.matrix[candidates].T.tocsr()
+        if against.shape[0] * against.shape[1] <= DENSE_CELLS:
+            # Few features (no synopses): a sparse x dense product is many times faster.
+            against = np.asarray(against.toarray(), dtype=np.float32)
+        prior = self.prior[candidates]
+        width = min(k + 1, len(candidates))
+        top_idx = np.full((len(firsts), k + 1), -1, np.int64)
+        top_val = np.zeros((len(firsts), k + 1), np.float32)
+        for start in range(0, len(firsts), block):
+            reps = firsts[start : start + block]
+            product: Any = self.matrix[reps] @ against
+            sims = np.asarray(
+                product if isinstance(product, np.ndarray) else product.toarray(),
+                dtype=np.float32,
+            )
+            sims = np.where(sims > 0, sims + prior[None, :], np.float32(0.0))
+            idx, values = topk(sims, width)
+            top_idx[start : start + len(reps), :width] = candidates[idx]
+            top_val[start : start + len(reps), :width] = values
+        rows_idx, rows_val = top_idx[group], top_val[group]
+        # Drop the title itself where its vector's list shows it, else the list's last entry.
+        keep = np.argsort(rows_idx == np.arange(n)[:, None], axis=1, kind="stable")[:, :k]
+        idx = np.take_along_axis(rows_idx, keep, axis=1)
+        values = np.take_along_axis(rows_val, keep, axis=1)
+        none = values <= 0
+        idx[none] = -1
+        values[none] = 0.0
         return idx, values
 
     def reasons(self, a: int, b: int, *, limit: int = REASONS_PER_TITLE) -> list[str]:

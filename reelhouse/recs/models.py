@@ -14,8 +14,14 @@ class RecNeighbour(models.Model):
         SIMILAR = "similar", "Similar titles"
         ALSO_LIKED = "also_liked", "You may also like"
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="rec_neighbours")
-    neighbour = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="rec_neighbour_of")
+    # No single-column indexes: the unique constraints below start with the title and
+    # `rec_neighbour_of` with the neighbour, and every extra index slows a build's writes.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="rec_neighbours", db_index=False
+    )
+    neighbour = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="rec_neighbour_of", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     rank = models.PositiveSmallIntegerField(help_text="0 first")
     score = models.FloatField()

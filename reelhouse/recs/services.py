@@ -3,7 +3,7 @@
 How a build works, per kind of rail ("similar", then "also_liked"):
 
 1. Read the inputs (titles' facts; ratings) and fingerprint them. A finished build with the
-   same fingerprint means nothing changed: the kind is skipped.
+   same fingerprint means nothing changed: the kind is skipped, and its model is not fitted.
 2. Plan which titles to compute: all of them for "similar" (content neighbours are cheap) and
    for a first or `--full` "also_liked" build. Otherwise "also_liked" is incremental: the plan
    is the titles whose ratings changed (their digest differs from the stored one), the titles
@@ -11,30 +11,36 @@ How a build works, per kind of rail ("similar", then "also_liked"):
    all ratings (it is global: seconds on the demo catalog); titles outside the plan keep their
    stored rails, which a small change in other titles' ratings would shift only slightly.
    `--full` recomputes every rail.
-3. Compute the plan in batches. A batch writes only the rails that came out different from
-   the stored ones (compared by digest), their titles' states, and the build's progress, all
-   in one transaction, and forgets those titles' documents. A killed build resumes after its
-   last whole batch, with the plan it stored.
+3. Compute the whole plan at once, as arrays: content neighbours once per distinct content
+   vector, their reasons once per distinct pair of vectors, the learned neighbours in one
+   product (see `RailMaker`). Deterministic, so a resumed build computes the same rails.
+4. Write in batches. A batch writes only the rails that came out different from the stored
+   ones (compared by digest), their titles' states, and the build's progress, all in one
+   transaction, and forgets those titles' documents. A killed build resumes after its last
+   whole batch, with the plan it stored. A large write sets the neighbour index aside and
+   builds it again at the end (or at the start of the next build, if this one is killed).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numpy as np
-import scipy.sparse as sp
-from django.db import transaction
+import numpy.typing as npt
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.documents import title_documents_forget
+from reelhouse.importers.bulk import rows_insert, rows_update
 from reelhouse.lib.progress import Progress
-from reelhouse.recs.algorithms import Model, fit_model
+from reelhouse.recs.algorithms import FloatArray, IntArray, Model, fit_model
 from reelhouse.recs.content import (
     GENRE_NOUNS,
     ContentModel,
@@ -51,23 +57,38 @@ from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour, RecTitl
 from reelhouse.recs.selectors import RatingMatrix, rating_matrix_get, title_facts_list
 
 K = 20
-BATCH_TITLES = 500
+# Titles written per transaction (and per resume checkpoint): 5,000 titles are 100,000 rows.
+BATCH_TITLES = 5000
 # A title needs this many positive ratings before its "also liked" rail trusts the model.
 MIN_SUPPORT = 3
 # Bump when the computation changes, so the next build recomputes everything.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 # The model when no evaluation has been stored yet: the one that won it on the demo catalog
 # (docs/BENCHMARKS.md, recs section): EASE, lambda 200.
 DEFAULT_CHOICE: tuple[str, dict[str, Any]] = ("ease", {"lam": 200.0})
 SEED = 42
+# Writing more rows than this, a build drops the neighbour index and builds it again after:
+# on SQLite 2.5 M rows took 24 s with it, 10.6 s without it plus its rebuild.
+INDEX_ASIDE_ROWS = 200_000
+NEIGHBOUR_INDEX = "rec_neighbour_of"
+SQLITE_CACHE_KIB = 256 * 1024
+# Content reasons are computed for this many distinct pairs of vectors at a time.
+REASON_CHUNK = 50_000
 
+CONTENT, POPULAR, LEARNED = 0, 1, 2  # indices into RailMaker.model_names
+NEIGHBOUR_COLUMNS = (
+    "title_id",
+    "neighbour_id",
+    "kind",
+    "rank",
+    "score",
+    "reasons",
+    "model",
+    "built_at",
+)
+STATE_COLUMNS = ("title_id", "ratings_digest", "similar_digest", "also_liked_digest")
 
-@dataclass
-class RailEntry:
-    neighbour: int
-    score: float
-    reasons: list[str]
-    model: str
+Float64Array = npt.NDArray[np.float64]
 
 
 @dataclass
@@ -99,8 +120,7 @@ class BuildReport:
         return "\n".join(lines)
 
 
-def _digest(value: Any) -> int:
-    raw = json.dumps(value, sort_keys=True, default=str).encode()
+def _stable_int(raw: bytes) -> int:
     # 62 bits: fits a signed BigIntegerField on every database.
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big") >> 2
 
@@ -108,6 +128,11 @@ def _digest(value: Any) -> int:
 def _fingerprint(value: Any) -> str:
     raw = json.dumps(value, sort_keys=True, default=str).encode()
     return hashlib.sha256(raw).hexdigest()
+
+
+def _facts_key(f: TitleFacts) -> list[Any]:
+    # Popularity is left out: it moves with every rating and only breaks ties.
+    return [f.id, f.title, f.year, f.genres, f.keywords, f.people, f.certification, f.synopsis]
 
 
 def model_choice_get() -> tuple[str, dict[str, Any]]:
@@ -121,6 +146,32 @@ def model_choice_get() -> tuple[str, dict[str, Any]]:
 # --- Rails ---------------------------------------------------------------------------------
 
 
+@dataclass
+class Rails:
+    """The rails of some titles as (titles x K) arrays, each row's entries from the left;
+    `neighbours` is -1 where a rail has fewer than K."""
+
+    title_ids: IntArray
+    neighbours: IntArray  # title ids
+    scores: Float64Array
+    reasons: IntArray  # indices into RailMaker.texts (a JSON list of sentences)
+    models: IntArray  # indices into RailMaker.model_names
+
+    def entries(self, positions: IntArray) -> Iterator[tuple[int, int, int, float, int, int]]:
+        """(title id, rank, neighbour id, score, reasons index, model index) of these rows."""
+        nb = self.neighbours[positions]
+        r, c = np.nonzero(nb >= 0)
+        return zip(
+            self.title_ids[positions][r].tolist(),
+            c.tolist(),
+            nb[r, c].tolist(),
+            self.scores[positions][r, c].tolist(),
+            self.reasons[positions][r, c].tolist(),
+            self.models[positions][r, c].tolist(),
+            strict=True,
+        )
+
+
 class RailMaker:
     """Computes both rails for rows of the catalog (rows = positions in `facts`)."""
 
@@ -128,111 +179,189 @@ class RailMaker:
         self, facts: Sequence[TitleFacts], ratings: RatingMatrix, choice: tuple[str, dict[str, Any]]
     ) -> None:
         self.facts = list(facts)
+        self.ids = np.asarray([f.id for f in self.facts], np.int64)
         self.content: ContentModel = content_model_fit(self.facts)
         self.ratings = ratings
         self.choice = choice
         self._model: Model | None = None
         x = ratings.matrix
         self.support = np.asarray(x.sum(axis=0)).ravel().astype(np.int64)
-        self.xt = sp.csr_matrix(x.T)
-        self.x = sp.csc_matrix(x)
+        self.xt = x.T.tocsr()
+        self.x = x.tocsc()
         self._popular = self._popular_lists()
+        # Reasons are stored as JSON text; equal lists share one string.
+        self.texts: list[str] = []
+        self._text_ids: dict[str, int] = {}
+        self.model_names = ["content", "popular", ""]
+        self._content: tuple[IntArray, FloatArray, IntArray] | None = None
+        self._fitting: threading.Thread | None = None
+        self._content_lock = threading.Lock()
+        self._also_liked_all: Rails | None = None
 
     @property
     def model(self) -> Model:
+        if self._fitting is not None:
+            self._fitting.join()
+            self._fitting = None
         if self._model is None:
-            kind, params = self.choice
-            self._model = fit_model(kind, self.ratings.matrix, params, seed=SEED)
+            self._fit()
+        assert self._model is not None  # noqa: S101 - set by _fit
         return self._model
+
+    def _fit(self) -> None:
+        kind, params = self.choice
+        model = fit_model(kind, self.ratings.matrix, params, seed=SEED)
+        self.model_names[LEARNED] = model.name[:40]
+        self._model = model
+
+    def also_liked_start(self) -> None:
+        """Fit the model and compute every "also liked" rail in a thread while the caller
+        writes the "similar" ones: numpy and SQLite release the GIL, so this costs little wall
+        time. `also_liked` waits for it; an error in the thread is raised again there, by
+        computing once more."""
+        if self._model is None and self._fitting is None:
+            self._fitting = threading.Thread(target=self._also_liked_quietly, daemon=True)
+            self._fitting.start()
+
+    def _also_liked_quietly(self) -> None:
+        with suppress(Exception):
+            self._fit()
+            self._also_liked_all = self._also_liked(np.arange(len(self.facts), dtype=np.int64))
 
     @property
     def model_name(self) -> str:
         return self.model.name
 
-    def similar(self, rows: Sequence[int]) -> list[list[RailEntry]]:
-        idx, values = self.content.neighbours(np.asarray(rows, np.int64), K)
-        pair_r, pair_c = np.nonzero(values > 0)
-        reasons = self.content.reasons_many(np.asarray(rows, np.int64)[pair_r], idx[pair_r, pair_c])
-        out: list[list[RailEntry]] = [[] for _ in rows]
-        for r, c, why in zip(pair_r.tolist(), pair_c.tolist(), reasons, strict=True):
-            out[r].append(
-                RailEntry(
-                    neighbour=self.facts[int(idx[r, c])].id,
-                    score=round(float(values[r, c]), 6),
-                    reasons=why,
-                    model="content",
-                )
-            )
-        return out
+    def text_id(self, reasons: list[str]) -> int:
+        text = json.dumps(reasons, ensure_ascii=False)
+        found = self._text_ids.get(text)
+        if found is None:
+            found = self._text_ids[text] = len(self.texts)
+            self.texts.append(text)
+        return found
 
-    def also_liked(self, rows: Sequence[int]) -> list[list[RailEntry]]:
-        arr = np.asarray(rows, np.int64)
-        supported = arr[self.support[arr] >= MIN_SUPPORT]
-        learned: dict[int, tuple[Any, Any, Any]] = {}
-        if len(supported):
-            idx, values = self.model.similar(supported, K)
+    def content_all(self) -> tuple[IntArray, FloatArray, IntArray]:
+        """Every title's content neighbours (rows, -1 for none), scores and reasons."""
+        with self._content_lock:
+            return self._content_all()
+
+    def _content_all(self) -> tuple[IntArray, FloatArray, IntArray]:
+        if self._content is None:
+            groups = self.content.vector_groups()
+            idx, values = self.content.neighbours_all(K, groups=groups)
+            group, firsts = groups
+            reasons = np.full(idx.shape, -1, np.int64)
+            r, c = np.nonzero(idx >= 0)
+            # A pair's reasons depend only on the two vectors: one computation per pair of them.
+            pair = group[r] * len(firsts) + group[idx[r, c]]
+            unique, inverse = np.unique(pair, return_inverse=True)
+            ids = np.empty(len(unique), np.int64)
+            for start in range(0, len(unique), REASON_CHUNK):
+                chunk = unique[start : start + REASON_CHUNK]
+                why = self.content.reasons_many(
+                    firsts[chunk // len(firsts)], firsts[chunk % len(firsts)]
+                )
+                ids[start : start + len(chunk)] = [self.text_id(w) for w in why]
+            reasons[r, c] = ids[inverse.ravel()]
+            self._content = (idx, values, reasons)
+        return self._content
+
+    def similar(self, rows: IntArray) -> Rails:
+        idx, values, reasons = self.content_all()
+        mine = idx[rows]
+        present = mine >= 0
+        return Rails(
+            title_ids=self.ids[rows],
+            neighbours=np.where(present, self.ids[np.maximum(mine, 0)], -1),
+            scores=np.asarray(values[rows], dtype=np.float64).round(6),
+            reasons=reasons[rows],
+            models=np.full(mine.shape, CONTENT, np.int64),
+        )
+
+    def also_liked(self, rows: IntArray) -> Rails:
+        """Learned neighbours first for titles enough people liked; then content neighbours
+        (score 0); then popular titles of the same era and genres, until K."""
+        self.model  # noqa: B018 - waits for `also_liked_start`'s thread
+        done = self._also_liked_all
+        if done is None:
+            return self._also_liked(rows)
+        # Each rail depends on its title alone: the precomputed ones are the same.
+        return Rails(
+            title_ids=done.title_ids[rows],
+            neighbours=done.neighbours[rows],
+            scores=done.scores[rows],
+            reasons=done.reasons[rows],
+            models=done.models[rows],
+        )
+
+    def _also_liked(self, rows: IntArray) -> Rails:
+        rails = self.similar(rows)
+        rails.scores[:] = 0.0
+        supported = self.support[rows] >= MIN_SUPPORT
+        short = (rails.neighbours >= 0).sum(axis=1) < K
+        redo = np.flatnonzero(supported | short)
+        if len(redo) == 0:
+            return rails
+        learned: dict[int, tuple[list[int], list[float], dict[int, int]]] = {}
+        sup_rows = rows[redo[supported[redo]]]
+        if len(sup_rows):
+            l_idx, l_values = self.model.similar(sup_rows, K)
             # How many people liked both: the count the reasons quote.
-            co = (self.xt[supported] @ self.x).tocsr()
-            for n, row in enumerate(supported):
-                learned[int(row)] = (idx[n], values[n], co.getrow(n))
-        content_idx, content_values = self.content.neighbours(arr, K)
-        out: list[list[RailEntry]] = []
-        # Content entries get their reasons in one vectorised pass once every rail is known.
-        pending: list[tuple[RailEntry, int, int]] = []
-        for r, row in enumerate(rows):
-            rail: list[RailEntry] = []
+            co = (self.xt[sup_rows] @ self.x).tocsr()
+            for n, row in enumerate(sup_rows.tolist()):
+                a, b = co.indptr[n], co.indptr[n + 1]
+                counts = dict(zip(co.indices[a:b].tolist(), co.data[a:b].tolist(), strict=True))
+                learned[row] = (l_idx[n].tolist(), l_values[n].tolist(), counts)
+        c_idx, _, c_reasons = self.content_all()
+        for p in redo.tolist():
+            row = int(rows[p])
+            entries: list[tuple[int, float, int, int]] = []  # row, score, reasons, model
             taken = {row}
             if row in learned:
-                idx_row, val_row, co_row = learned[row]
-                counts = dict(zip(co_row.indices.tolist(), co_row.data.tolist(), strict=True))
-                for j, v in zip(idx_row.tolist(), val_row.tolist(), strict=True):
-                    if v <= 0 or j in taken:
-                        continue
-                    taken.add(j)
-                    rail.append(
-                        RailEntry(
-                            neighbour=self.facts[j].id,
-                            score=round(float(v), 6),
-                            reasons=[self._people_reason(row, int(counts.get(j, 0)))],
-                            model=self.model_name,
-                        )
-                    )
-            # Titles few people rated: what is like it, then what is popular in its era and genres.
-            for j, v in zip(content_idx[r].tolist(), content_values[r].tolist(), strict=True):
-                if len(rail) >= K:
+                l_row, l_val, counts = learned[row]
+                for j, v in zip(l_row, l_val, strict=True):
+                    if v > 0 and j not in taken:
+                        taken.add(j)
+                        why = self.text_id([self._people_reason(row, int(counts.get(j, 0)))])
+                        entries.append((j, round(float(v), 6), why, LEARNED))
+            for j, why in zip(c_idx[row].tolist(), c_reasons[row].tolist(), strict=True):
+                if len(entries) >= K:
                     break
-                if v > 0 and j not in taken:
+                if j >= 0 and j not in taken:
                     taken.add(j)
-                    entry = RailEntry(
-                        neighbour=self.facts[j].id, score=0.0, reasons=[], model="content"
-                    )
-                    rail.append(entry)
-                    pending.append((entry, row, j))
+                    entries.append((j, 0.0, why, CONTENT))
             for reason, candidates in self._popular_for(row):
-                if len(rail) >= K:
+                if len(entries) >= K:
                     break
                 for j in candidates:
-                    if len(rail) >= K:
+                    if len(entries) >= K:
                         break
                     if j not in taken:
                         taken.add(j)
-                        rail.append(
-                            RailEntry(
-                                neighbour=self.facts[j].id,
-                                score=0.0,
-                                reasons=[reason],
-                                model="popular",
-                            )
-                        )
-            out.append(rail[:K])
-        if pending:
-            reasons = self.content.reasons_many(
-                np.asarray([p[1] for p in pending], np.int64),
-                np.asarray([p[2] for p in pending], np.int64),
-            )
-            for (entry, _, _), why in zip(pending, reasons, strict=True):
-                entry.reasons = why
-        return out
+                        entries.append((j, 0.0, self.text_id([reason]), POPULAR))
+            rails.neighbours[p] = -1
+            for rank, (j, score, why, model) in enumerate(entries[:K]):
+                rails.neighbours[p, rank] = self.ids[j]
+                rails.scores[p, rank] = score
+                rails.reasons[p, rank] = why
+                rails.models[p, rank] = model
+        return rails
+
+    def digests(self, rails: Rails) -> list[int]:
+        """Per title, a digest of its rail: neighbours, scores, reasons and models."""
+        text_hash = np.asarray([_stable_int(t.encode()) for t in self.texts] or [0], np.int64)
+        model_hash = np.asarray([_stable_int(m.encode()) for m in self.model_names], np.int64)
+        present = rails.neighbours >= 0
+        parts = np.stack(
+            [
+                rails.neighbours,
+                np.where(present, rails.scores, 0.0).view(np.int64),
+                np.where(present, text_hash[np.maximum(rails.reasons, 0)], 0),
+                np.where(present, model_hash[rails.models], 0),
+            ],
+            axis=2,
+        ).astype("<i8")
+        return [_stable_int(parts[r].tobytes()) for r in range(parts.shape[0])]
 
     def _people_reason(self, row: int, count: int) -> str:
         name = self.facts[row].title
@@ -280,6 +409,10 @@ class RailMaker:
 
 # --- The build -----------------------------------------------------------------------------
 
+# Per title: [ratings digest, similar digest, also_liked digest], as stored.
+States = dict[int, list[int]]
+DIGEST_SLOT = {"similar": 1, "also_liked": 2}
+
 
 def recs_build(
     *,
@@ -290,38 +423,117 @@ def recs_build(
     quiet: bool = False,
 ) -> BuildReport:
     """Compute and store every title's rails; see the module doc for what is incremental."""
+    # A build killed while the neighbour index was set aside left it missing.
+    _index_ensure()
     facts = title_facts_list()
     ids = [f.id for f in facts]
     ratings = rating_matrix_get(title_ids=ids)
     choice = model_choice_get()
     maker = RailMaker(facts, ratings, choice)
-    content_fp = _fingerprint([BUILD_VERSION, [(asdict(f) | {"popularity": None}) for f in facts]])
+    content_fp = _fingerprint([BUILD_VERSION, [_facts_key(f) for f in facts]])
     report = BuildReport()
-    states = {s.title_id: s for s in RecTitleState.objects.all()}
-    for kind in kinds:
-        started = timezone.now()
-        if kind == RecNeighbour.Kind.SIMILAR:
-            fingerprint = content_fp
-            compute: Callable[[Sequence[int]], list[list[RailEntry]]] = maker.similar
-        else:
-            fingerprint = _fingerprint(
-                [BUILD_VERSION, content_fp, choice, sorted(ratings.digests.items())]
-            )
-            compute = maker.also_liked
-        kind_report = _kind_build(
-            kind=kind,
-            fingerprint=fingerprint,
-            full=full,
-            maker=maker,
-            compute=compute,
-            states=states,
-            batch_size=batch_size,
-            stream=stream,
-            quiet=quiet,
+    states: States = {
+        t: [r, s, a]
+        for t, r, s, a in RecTitleState.objects.values_list(*STATE_COLUMNS).iterator(
+            chunk_size=20_000
         )
-        kind_report.seconds = (timezone.now() - started).total_seconds()
-        report.kinds.append(kind_report)
+    }
+    also_liked_fp = _fingerprint(
+        [BUILD_VERSION, content_fp, choice, sorted(ratings.digests.items())]
+    )
+    if RecNeighbour.Kind.ALSO_LIKED in kinds and not _is_done(
+        RecNeighbour.Kind.ALSO_LIKED, also_liked_fp, full=full
+    ):
+        maker.also_liked_start()
+    try:
+        for kind in kinds:
+            started = timezone.now()
+            if kind == RecNeighbour.Kind.SIMILAR:
+                fingerprint = content_fp
+                compute: Callable[[IntArray], Rails] = maker.similar
+            else:
+                fingerprint = also_liked_fp
+                compute = maker.also_liked
+            kind_report = _kind_build(
+                kind=kind,
+                fingerprint=fingerprint,
+                full=full,
+                maker=maker,
+                compute=compute,
+                states=states,
+                batch_size=batch_size,
+                stream=stream,
+                quiet=quiet,
+            )
+            kind_report.seconds = (timezone.now() - started).total_seconds()
+            report.kinds.append(kind_report)
+    finally:
+        _index_ensure()
     return report
+
+
+def recs_is_built() -> bool:
+    """Whether every kind of rail has had a build run to its end."""
+    finished = RecBuild.objects.filter(status=RecBuild.Status.FINISHED)
+    return set(finished.values_list("kind", flat=True)) >= {"similar", "also_liked"}
+
+
+def _is_done(kind: str, fingerprint: str, *, full: bool) -> bool:
+    latest = RecBuild.objects.filter(kind=kind).order_by("-started_at", "-id").first()
+    return (
+        not full
+        and latest is not None
+        and latest.fingerprint == fingerprint
+        and latest.status == RecBuild.Status.FINISHED
+    )
+
+
+def _index_set_aside() -> None:
+    """Drop `rec_neighbour_of` before a large write; `recs_build` builds it again when it ends
+    (once for both kinds), or the next build does when this one is killed.
+
+    Plain SQL rather than the schema editor: on SQLite the editor checks every foreign key of
+    the database when it closes (seconds on the demo catalog).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(NEIGHBOUR_INDEX)}")
+
+
+def _index_ensure() -> None:
+    """Build `rec_neighbour_of` if a build killed while it was set aside left it missing."""
+    table = RecNeighbour._meta.db_table
+    with connection.cursor() as cursor:
+        if NEIGHBOUR_INDEX in connection.introspection.get_constraints(cursor, table):
+            return
+        columns = ", ".join(connection.ops.quote_name(c) for c in ("neighbour_id", "kind"))
+        deferred = connection.vendor == "postgresql" and connection.in_atomic_block
+        if deferred:
+            # PostgreSQL will not index a table with foreign-key checks still pending in the
+            # transaction (only inside an outer transaction, as in tests): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {connection.ops.quote_name(NEIGHBOUR_INDEX)} "
+            f"ON {connection.ops.quote_name(table)} ({columns})"
+        )
+        if deferred:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def _sqlite_cache(kibibytes: int) -> Iterator[None]:
+    """A larger page cache for this connection while the build writes (SQLite only)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-int(kibibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _kind_build(
@@ -330,14 +542,15 @@ def _kind_build(
     fingerprint: str,
     full: bool,
     maker: RailMaker,
-    compute: Callable[[Sequence[int]], list[list[RailEntry]]],
-    states: dict[int, RecTitleState],
+    compute: Callable[[IntArray], Rails],
+    states: States,
     batch_size: int,
     stream: TextIO | None,
     quiet: bool,
 ) -> KindReport:
     report = KindReport(kind=kind)
     latest = RecBuild.objects.filter(kind=kind).order_by("-started_at", "-id").first()
+    all_ids = maker.ids.tolist()
     if latest and latest.fingerprint == fingerprint and not full:
         if latest.status == RecBuild.Status.FINISHED:
             report.skipped = True
@@ -349,38 +562,56 @@ def _kind_build(
         build = RecBuild.objects.create(
             kind=kind,
             fingerprint=fingerprint,
-            params={"plan": plan, "choice": list(maker.choice)},
+            # The whole catalog is stored as "all": a list of 60,000 ids says no more.
+            params={"plan": "all" if plan == all_ids else plan, "choice": list(maker.choice)},
             planned=len(plan),
             started_at=timezone.now(),
         )
-    plan = [int(t) for t in build.params["plan"]]
+    stored = build.params["plan"]
+    plan = all_ids if stored == "all" else [int(t) for t in stored]
     report.planned = len(plan)
-    row_of = {f.id: i for i, f in enumerate(maker.facts)}
-    batches = [plan[i : i + batch_size] for i in range(0, len(plan), batch_size)]
-    progress = None if quiet else Progress(f"recs {kind}", len(plan), stream=stream)
-    model_name = ""
-    for number, batch in enumerate(batches):
-        if number < build.batches_done:
-            continue
-        present = [t for t in batch if t in row_of]
-        rails = compute([row_of[t] for t in present])
-        model_name = model_name or next(
-            (e.model for rail in rails for e in rail if e.model not in {"content", "popular"}), ""
-        )
-        _batch_commit(
-            build=build,
-            kind=kind,
-            rails=dict(zip(present, rails, strict=True)),
-            states=states,
-            ratings=maker.ratings,
-        )
-        if progress:
-            progress.update(
-                min((number + 1) * batch_size, len(plan)), min((number + 1) * batch_size, len(plan))
+    row_of = {t: i for i, t in enumerate(all_ids)}
+    rows = np.asarray([row_of[t] for t in plan if t in row_of], np.int64)
+    rails = compute(rows)
+    digests = maker.digests(rails)
+    slot = DIGEST_SLOT[kind]
+    batches = [
+        np.arange(i, min(i + batch_size, len(rows))) for i in range(0, len(rows), batch_size)
+    ]
+    todo = [b for n, b in enumerate(batches) if n >= build.batches_done]
+    changing = sum(
+        1
+        for b in todo
+        for p in b.tolist()
+        if states.get(int(rails.title_ids[p]), [0, 0, 0])[slot] != digests[p]
+    )
+    has_rows = RecNeighbour.objects.filter(kind=kind).exists()
+    progress = None if quiet else Progress(f"recs {kind}", len(rows), stream=stream)
+    if changing * K > INDEX_ASIDE_ROWS:
+        _index_set_aside()
+    with _sqlite_cache(SQLITE_CACHE_KIB):
+        for number, batch in enumerate(batches):
+            if number < build.batches_done:
+                continue
+            _batch_commit(
+                build=build,
+                kind=kind,
+                positions=batch,
+                rails=rails,
+                digests=digests,
+                maker=maker,
+                states=states,
+                replace=has_rows,
             )
+            if progress:
+                done = int(batch[-1]) + 1
+                progress.update(done, done)
     build.status = RecBuild.Status.FINISHED
     build.finished_at = timezone.now()
-    build.model = (model_name or ("content" if kind == "similar" else ""))[:40]
+    if kind == RecNeighbour.Kind.SIMILAR:
+        build.model = "content"
+    else:
+        build.model = maker.model_names[LEARNED] if bool((rails.models == LEARNED).any()) else ""
     build.save(update_fields=["status", "finished_at", "model"])
     if progress:
         progress.finish()
@@ -394,16 +625,16 @@ def _plan(
     kind: str,
     full: bool,
     maker: RailMaker,
-    states: dict[int, RecTitleState],
+    states: States,
     latest: RecBuild | None,
 ) -> list[int]:
-    ids = [f.id for f in maker.facts]
+    ids: list[int] = maker.ids.tolist()
     if kind == RecNeighbour.Kind.SIMILAR or full or latest is None:
         return ids
     if latest.params.get("choice") != list(maker.choice):
         return ids  # another model: every rail changes
     digests = maker.ratings.digests
-    changed = {t for t in ids if t not in states or states[t].ratings_digest != digests.get(t, 0)}
+    changed = {t for t in ids if t not in states or states[t][0] != digests.get(t, 0)}
     # Rails whose learned entries show a changed title. Fallback entries (content, popular)
     # are left as they are: they are refreshed by the next full build.
     showing = set(
@@ -414,72 +645,66 @@ def _plan(
     return sorted(changed | showing)
 
 
-def _rails_write(*, kind: str, rails: dict[int, list[RailEntry]], built_at: dt.datetime) -> None:
+def _rails_write(
+    *, kind: str, title_ids: list[int], rows: list[tuple[Any, ...]], replace: bool
+) -> None:
     """Replace these titles' rails of one kind. Runs inside the batch's transaction."""
-    RecNeighbour.objects.filter(kind=kind, title_id__in=list(rails)).delete()
-    RecNeighbour.objects.bulk_create(
-        [
-            RecNeighbour(
-                title_id=title_id,
-                neighbour_id=e.neighbour,
-                kind=kind,
-                rank=rank,
-                score=e.score,
-                reasons=e.reasons,
-                model=e.model[:40],
-                built_at=built_at,
-            )
-            for title_id, rail in rails.items()
-            for rank, e in enumerate(rail)
-        ],
-        batch_size=2000,
-    )
+    if replace:
+        RecNeighbour.objects.filter(kind=kind, title_id__in=title_ids).delete()
+    rows_insert(RecNeighbour, NEIGHBOUR_COLUMNS, rows)
 
 
 def _batch_commit(
     *,
     build: RecBuild,
     kind: str,
-    rails: dict[int, list[RailEntry]],
-    states: dict[int, RecTitleState],
-    ratings: RatingMatrix,
+    positions: IntArray,
+    rails: Rails,
+    digests: list[int],
+    maker: RailMaker,
+    states: States,
+    replace: bool,
 ) -> None:
-    digest_field = f"{kind}_digest"
-    changed: dict[int, list[RailEntry]] = {}
-    new_digests: dict[int, int] = {}
-    for title_id, rail in rails.items():
-        d = _digest([asdict(e) for e in rail])
-        new_digests[title_id] = d
-        state = states.get(title_id)
-        if state is None or getattr(state, digest_field) != d:
-            changed[title_id] = rail
+    slot = DIGEST_SLOT[kind]
+    ratings = maker.ratings.digests
+    changed: list[int] = []  # positions
+    fresh: list[tuple[int, int, int, int]] = []
+    updated: list[tuple[int, int, int]] = []
+    new_states: dict[int, list[int]] = {}
+    for p in positions.tolist():
+        title_id = int(rails.title_ids[p])
+        old = states.get(title_id)
+        state = list(old) if old else [0, 0, 0]
+        if state[slot] != digests[p]:
+            changed.append(p)
+        state[slot] = digests[p]
+        if kind == RecNeighbour.Kind.ALSO_LIKED:
+            state[0] = ratings.get(title_id, 0)
+        if old is None:
+            fresh.append((title_id, *state))  # type: ignore[arg-type]
+        elif state != old:
+            updated.append((state[slot], state[0], title_id))
+        new_states[title_id] = state
+    changed_ids = [int(t) for t in rails.title_ids[changed].tolist()]
     with transaction.atomic():
         if changed:
-            _rails_write(kind=kind, rails=changed, built_at=timezone.now())
-        to_create: list[RecTitleState] = []
-        to_update: list[RecTitleState] = []
-        for title_id, d in new_digests.items():
-            state = states.get(title_id)
-            fresh = state is None
-            if state is None:
-                state = RecTitleState(title_id=title_id)
-            setattr(state, digest_field, d)
-            if kind == RecNeighbour.Kind.ALSO_LIKED:
-                state.ratings_digest = ratings.digests.get(title_id, 0)
-            (to_create if fresh else to_update).append(state)
-        RecTitleState.objects.bulk_create(to_create, batch_size=2000)
-        RecTitleState.objects.bulk_update(
-            to_update, [digest_field, "ratings_digest"], batch_size=2000
-        )
+            built_at = connection.ops.adapt_datetimefield_value(timezone.now())
+            texts, models = maker.texts, maker.model_names
+            rows = [
+                (t, n, kind, rank, score, texts[why], models[model], built_at)
+                for t, rank, n, score, why, model in rails.entries(np.asarray(changed, np.int64))
+            ]
+            _rails_write(kind=kind, title_ids=changed_ids, rows=rows, replace=replace)
+        rows_insert(RecTitleState, STATE_COLUMNS, fresh)
+        rows_update(RecTitleState, [f"{kind}_digest", "ratings_digest"], updated, key="title_id")
         build.batches_done += 1
         build.written += len(changed)
         build.save(update_fields=["batches_done", "written"])
         if changed:
             # Only these pages show the rails; their cards elsewhere did not change.
-            title_documents_forget(changed)
+            title_documents_forget(changed_ids)
     # Only once the batch is committed do the in-memory states move on.
-    for state in to_create:
-        states[state.title_id] = state
+    states.update(new_states)
 
 
 # --- Evaluation ----------------------------------------------------------------------------

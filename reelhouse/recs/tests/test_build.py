@@ -158,3 +158,65 @@ def test_the_command_builds_and_reports(
     assert "similar:" in out
     assert "also_liked:" in out
     assert RecNeighbour.objects.filter(kind="similar").exists()
+
+
+def _neighbour_index_exists() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, RecNeighbour._meta.db_table)
+    return "rec_neighbour_of" in constraints
+
+
+def test_a_large_write_sets_the_neighbour_index_aside_and_builds_it_again(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "INDEX_ASIDE_ROWS", 0)
+    seen: list[bool] = []
+    real = services._rails_write
+
+    def watching(**kwargs: Any) -> None:
+        seen.append(_neighbour_index_exists())
+        real(**kwargs)
+
+    monkeypatch.setattr(services, "_rails_write", watching)
+    recs_build(quiet=True)
+    assert seen
+    assert not any(seen)
+    assert _neighbour_index_exists()
+
+
+def test_a_build_killed_without_its_index_builds_it_first(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "INDEX_ASIDE_ROWS", 0)
+    monkeypatch.setattr(services, "_index_ensure", lambda: None)  # as if killed before it
+    monkeypatch.setattr(services, "_batch_commit", _raise_killed)
+    with pytest.raises(RuntimeError, match="killed"):
+        recs_build(quiet=True)
+    assert not _neighbour_index_exists()
+    monkeypatch.undo()
+    recs_build(quiet=True)
+    assert _neighbour_index_exists()
+
+
+def _raise_killed(**_: Any) -> None:
+    raise RuntimeError("killed")
+
+
+def test_also_liked_rails_are_the_same_computed_in_the_background_or_not(
+    planted: Planted,
+) -> None:
+    import numpy as np
+
+    from reelhouse.recs.selectors import rating_matrix_get, title_facts_list
+
+    facts = title_facts_list()
+    ratings = rating_matrix_get(title_ids=[f.id for f in facts])
+    rows = np.arange(len(facts), dtype=np.int64)
+    direct = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE)
+    background = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE)
+    background.also_liked_start()
+    a, b = direct.also_liked(rows), background.also_liked(rows)
+    assert direct.digests(a) == background.digests(b)
+    assert (a.neighbours == b.neighbours).all()

