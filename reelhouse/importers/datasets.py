@@ -35,7 +35,7 @@ from reelhouse.importers.movielens import (
     titles_merge,
     year_plausible,
 )
-from reelhouse.importers.runs import ImportStats
+from reelhouse.importers.runs import ImportStats, checkpoint_open
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,13 +171,7 @@ def _frame_import(
     write: Callable[[list[Row], ImportStats], None],
 ) -> ImportStats:
     """`runs.file_import` for rows in memory: batches commit with the step's checkpoint."""
-    checkpoint, _ = ImportCheckpoint.objects.get_or_create(
-        source=SOURCE, name=name, defaults={"signature": signature}
-    )
-    if checkpoint.signature != signature:
-        checkpoint.signature, checkpoint.rows_done, checkpoint.finished_at = signature, 0, None
-        checkpoint.stats = {}
-        checkpoint.save()
+    checkpoint = checkpoint_open(SOURCE, name, signature)
     if checkpoint.finished_at is not None:
         stats = ImportStats(rows=checkpoint.rows_done)
         stats.notes["already loaded: nothing to do"] += 1

@@ -131,19 +131,24 @@ class FileImport(Generic[Row]):
     parse_ahead: bool = False
 
 
-def file_import(job: FileImport[Row]) -> ImportStats:
-    """Run one file's import to its end, resuming from its checkpoint. See the module doc."""
-    path = job.path
-    if not path.is_file():
-        raise ImportFileError(path, None, "no such file")
-    signature = file_signature(path)
+def checkpoint_open(source: str, name: str, signature: str) -> ImportCheckpoint:
+    """The checkpoint of `name`, started over when its content (signature) changed."""
     checkpoint, _ = ImportCheckpoint.objects.get_or_create(
-        source=job.source, name=path.name, defaults={"signature": signature}
+        source=source, name=name, defaults={"signature": signature}
     )
     if checkpoint.signature != signature:
         checkpoint.signature, checkpoint.rows_done, checkpoint.finished_at = signature, 0, None
         checkpoint.stats = {}
         checkpoint.save()
+    return checkpoint
+
+
+def file_import(job: FileImport[Row]) -> ImportStats:
+    """Run one file's import to its end, resuming from its checkpoint. See the module doc."""
+    path = job.path
+    if not path.is_file():
+        raise ImportFileError(path, None, "no such file")
+    checkpoint = checkpoint_open(job.source, path.name, file_signature(path))
     if checkpoint.finished_at is not None:
         stats = ImportStats(rows=checkpoint.rows_done)
         stats.notes["file already imported and unchanged: nothing to do"] += 1
