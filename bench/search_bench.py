@@ -9,6 +9,8 @@ and discover timings, and typo recall.
         .venv/bin/python bench/search_bench.py 1000000
 
 Times are server-side (the engine call in-process, no HTTP), p50/p95 over 200 queries each.
+The machine line (cores, load average, versions) is printed first and last: the machine is
+shared. Story search has its own benchmark, bench/search_story_bench.py.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
 def titles_make(count: int, rng: random.Random) -> list[tuple[object, ...]]:
     words = vocabulary(rng)
     cumulative = list(itertools.accumulate(1 / (i + 1) ** 0.8 for i in range(len(words))))
-    rows = []
+    rows: list[tuple[object, ...]] = []
     now = dt.datetime.now(dt.UTC)
     for n in range(count):
         name = " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(1, 4))).title()
@@ -136,8 +138,26 @@ def timed(fn: Callable[[str], object], queries: list[str]) -> tuple[float, float
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
+def machine() -> str:
+    """The machine line of the figures: cores, load (the machine is shared), versions."""
+    import platform
+    import sqlite3
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    server = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            server = f", PostgreSQL {cursor.fetchone()[0]}"
+    return (
+        f"{os.cpu_count()} cores, load average {load}; Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}{server}"
+    )
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    print(f"[{connection.vendor}] machine: {machine()}")
     rng = random.Random(4)
     call_command("migrate", verbosity=0)
     if Title.objects.count() != count:
@@ -155,14 +175,11 @@ def main() -> None:
         f"{time.perf_counter() - start:.1f} s"
     )
 
-    sample = (
-        list(Title.objects.order_by("?").values_list("pk", "title")[:2000])
-        if connection.vendor == "postgresql"
-        else []
-    )
-    if not sample:
-        ids = rng.sample(range(1, count + 1), 2000)
-        sample = list(Title.objects.filter(pk__in=ids).values_list("pk", "title"))
+    # The same sample on both databases: seeded ids between the first and the last title.
+    first = Title.objects.order_by("pk").values_list("pk", flat=True).first() or 1
+    last = Title.objects.order_by("-pk").values_list("pk", flat=True).first() or 1
+    ids = rng.sample(range(first, last + 1), min(2000, last - first + 1))
+    sample = list(Title.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "title"))
     rng.shuffle(sample)
     targets = [(pk, t) for pk, t in sample if any(len(w) >= 5 for w in t.split())][:200]
     exact_q = [t.lower() for _, t in targets]
@@ -213,6 +230,7 @@ def main() -> None:
         f"[{connection.vendor}] discover page: "
         f"p50 {statistics.median(times):.1f} ms, p95 {times[189]:.1f} ms"
     )
+    print(f"[{connection.vendor}] machine at the end: {machine()}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from reelhouse.search.text import fold
 KINDS = {"title": 0, "person": 1, "article": 2}
 KIND_NAMES = {code: name for name, code in KINDS.items()}
 POPULARITY_BUCKETS = 1000
+# Bits of a document id: popularity bucket from bit 40, kind at bits 38-39, object id below.
+KIND_SHIFT = 38
 NAMES_PER_DOCUMENT = 16
 
 
@@ -46,7 +48,7 @@ class Document:
 
 def document_id(kind: str, object_id: int, popularity: float) -> int:
     bucket = min(POPULARITY_BUCKETS - 1, max(0, int(popularity * 40)))
-    return ((POPULARITY_BUCKETS - bucket) << 40) | (KINDS[kind] << 38) | object_id
+    return ((POPULARITY_BUCKETS - bucket) << 40) | (KINDS[kind] << KIND_SHIFT) | object_id
 
 
 def title_popularity(votes: int | None, popularity: float, rating: float | None) -> float:
@@ -59,7 +61,10 @@ def person_popularity(popularity: float, credits: int) -> float:
 
 
 def _names(*values: str) -> list[str]:
-    return [n for n in dict.fromkeys(fold(v) for v in values) if n][:NAMES_PER_DOCUMENT]
+    # The original title is most often the title itself: fold each distinct value once.
+    return [n for n in dict.fromkeys(fold(v) for v in dict.fromkeys(values)) if n][
+        :NAMES_PER_DOCUMENT
+    ]
 
 
 def title_documents(

@@ -18,7 +18,7 @@ from django.urls import reverse
 from reelhouse.catalog.models import Title
 from reelhouse.people.models import Person
 from reelhouse.search.backends.base import Alternatives, Backend, Row
-from reelhouse.search.documents import KIND_NAMES
+from reelhouse.search.documents import KIND_NAMES, KINDS
 from reelhouse.search.text import ParsedQuery, distance, query_parse, typo_budget
 
 ResultType = Literal["title", "person", "article"]
@@ -28,6 +28,12 @@ MAX_RESULTS = 500
 SUGGESTIONS = 8
 # Fewer matches than this and the typo corrections are searched too.
 FUZZY_BELOW = 10
+# Story search (when installed): queries of this many words, the nearest stories, the cosine
+# under which a story is not a match, and what a cosine above it is worth (see _story_scores).
+STORY_MIN_WORDS = 3
+STORY_CANDIDATES = 50
+STORY_FLOOR = 0.3
+STORY_WEIGHT = 6.0
 LEADING_ARTICLES = frozenset(
     {"the", "a", "an", "le", "la", "les", "l", "der", "die", "das", "el", "il"}
 )
@@ -71,7 +77,7 @@ def search(
     offset: int = 0,
 ) -> SearchPage:
     """Titles, people and articles for a cleaned query (see `selectors.search_query_clean`)."""
-    ranked = _ranked(query, types, candidates=MAX_RESULTS)
+    ranked = _ranked(query, types, candidates=MAX_RESULTS, story=True)
     return {"count": len(ranked), "results": ranked[offset : offset + limit]}
 
 
@@ -80,16 +86,47 @@ def suggest(query: str, *, limit: int = SUGGESTIONS) -> list[SearchResult]:
     return _ranked(query, ("title", "person"), candidates=64)[:limit]
 
 
-def _ranked(query: str, types: Sequence[ResultType], *, candidates: int) -> list[SearchResult]:
+def _ranked(
+    query: str, types: Sequence[ResultType], *, candidates: int, story: bool = False
+) -> list[SearchResult]:
     parsed = query_parse(query)
     if parsed.external_id is not None:
         return external_id_results(parsed, types)
     if not parsed.tokens or not types:
         return []
     plan = _Plan(parsed)
-    rows = _candidates(backend(), plan, types, candidates)
-    scored = sorted(rows, key=lambda row: (-_score(row, plan), row.id))
+    engine = backend()
+    rows = _candidates(engine, plan, types, candidates)
+    stories: dict[int, float] = {}
+    if story and "title" in types and len(parsed.name_tokens) >= STORY_MIN_WORDS:
+        stories = _story_scores(engine, query, rows)
+    scored = sorted(
+        rows,
+        key=lambda row: (-(_score(row, plan) + stories.get(row.id, 0.0)), row.id),
+    )
     return [_result(row) for row in scored]
+
+
+def _story_scores(engine: Backend, query: str, rows: list[Row]) -> dict[int, float]:
+    """Document id -> story bonus; adds the titles whose stories match to `rows`.
+
+    A cosine counts above STORY_FLOOR, times STORY_WEIGHT: at most about 2.4, below what a
+    title whose name matches every typed word scores (4 and up), above a match on one word
+    of six ("the"), so a description finds its film while a name still finds its own.
+    """
+    from reelhouse.search.story import story_search
+
+    hits = [
+        (pk, cos) for pk, cos in story_search(query, limit=STORY_CANDIDATES) if cos > STORY_FLOOR
+    ]
+    if not hits:
+        return {}
+    known = {row.object_id: row for row in rows if row.kind == KINDS["title"]}
+    missing = [pk for pk, _ in hits if pk not in known]
+    for row in engine.rows_for("title", missing):
+        known[row.object_id] = row
+        rows.append(row)
+    return {known[pk].id: STORY_WEIGHT * (cos - STORY_FLOOR) for pk, cos in hits if pk in known}
 
 
 def _candidates(engine: Backend, plan: _Plan, types: Sequence[ResultType], limit: int) -> list[Row]:
@@ -120,20 +157,36 @@ def _candidates(engine: Backend, plan: _Plan, types: Sequence[ResultType], limit
     if parsed.year is not None and len(found) < FUZZY_BELOW:
         add(engine.match(groups(False, drop_year=True), kinds, limit))
     if len(found) < FUZZY_BELOW:
-        for token in dict.fromkeys(tokens):
-            if typo_budget(token):
-                near = {
-                    w: distance(token, w, typo_budget(token)) for w in engine.vocabulary_near(token)
-                }
-                plan.corrections[token] = {w: d for w, d in near.items() if d <= typo_budget(token)}
-        if any(plan.corrections.values()):
-            add(engine.match(groups(True), kinds, limit))
-            if parsed.year is not None and len(found) < FUZZY_BELOW:
-                add(engine.match(groups(True, drop_year=True), kinds, limit))
+        correctable = [t for t in dict.fromkeys(tokens) if typo_budget(t)]
+        known = engine.vocabulary_known(correctable) if correctable else set()
+        if found:
+            # Every word matched something, the last maybe as the prefix of an unfinished word.
+            known.add(tokens[-1])
+        unknown = [t for t in correctable if t not in known]
+        # Words the index does not know are corrected; known words only when nothing matched,
+        # since the OR of every word's neighbours is the costliest query a search makes.
+        for batch in (unknown, [] if found else sorted(known)):
+            if not batch:
+                continue
+            _correct(engine, plan, batch)
+            if any(plan.corrections.values()):
+                add(engine.match(groups(True), kinds, limit))
+                if parsed.year is not None and len(found) < FUZZY_BELOW:
+                    add(engine.match(groups(True, drop_year=True), kinds, limit))
+            if found:
+                break
     if not found and len(tokens) > 1:
         # No document has every word: rank those that have some of them.
         add(engine.match(groups(True), kinds, limit, every=False))
     return list(found.values())
+
+
+def _correct(engine: Backend, plan: _Plan, tokens: Sequence[str]) -> None:
+    """Indexed words within each token's typo budget, by optimal string alignment distance."""
+    for token in tokens:
+        budget = typo_budget(token)
+        near = {w: distance(token, w, budget) for w in engine.vocabulary_near(token)}
+        plan.corrections[token] = {w: d for w, d in near.items() if d <= budget}
 
 
 def _core(tokens: Sequence[str]) -> list[str]:

