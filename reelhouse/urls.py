@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("reelhouse.people.urls")),
     path("", include("reelhouse.editorial.urls")),
     path("", include("reelhouse.search.urls")),
+    path("", include("reelhouse.recs.urls")),
     path("healthz", errors.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from reelhouse.api.errors import error_response
 from reelhouse.catalog.api import router as catalog_router
 from reelhouse.editorial.api import router as editorial_router
 from reelhouse.people.api import router as people_router
+from reelhouse.recs.api import router as recs_router
 from reelhouse.search.api import router as search_router
 
 logger = logging.getLogger(__name__)
@@ -22,14 +23,14 @@ api = NinjaAPI(
     title="Reelhouse API",
     version="1",
     description=(
-        "Titles, people, articles and search. Every error is "
+        "Titles, people, articles, search, discover and recommendations. Every error is "
         '`{"error": {"status", "code", "message", "details"?}}`.'
     ),
     urls_namespace="api-v1",
     # Swagger UI sets style attributes; everything it loads still comes from our own origin.
     docs_decorator=csp_update({"style-src": ["'self'", "'unsafe-inline'"]}),
 )
-for router in (catalog_router, people_router, editorial_router, search_router):
+for router in (catalog_router, people_router, editorial_router, search_router, recs_router):
     api.add_router("/", router)
 
 

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
+Float64Array = npt.NDArray[np.float64]
 
 
 class Model(Protocol):
@@ -133,17 +134,19 @@ def ease_weights(x: sp.csr_matrix, lam: float) -> FloatArray:
     (XᵀX + λI)⁻¹ = (I - Xᵀ(λI + XXᵀ)⁻¹X)/λ, exact and several times faster on MovieLens-small.
     """
     users, items = x.shape
-    dense = x.astype(np.float64).toarray()
-    if users < items:
+    if users >= items:
+        # XᵀX from the sparse matrix: a dense users x items copy of X is not needed here (it
+        # would be 16 GB for 200,000 users x 10,000 items).
+        gram: Float64Array = np.asarray((x.T @ x).astype(np.float64).toarray(), np.float64)
+        gram[np.diag_indices(items)] += lam
+        p: Float64Array = np.asarray(np.linalg.inv(gram), np.float64)
+    else:
+        dense = x.astype(np.float64).toarray()
         inner = dense @ dense.T
         inner[np.diag_indices(users)] += lam
         p = -dense.T @ np.linalg.solve(inner, dense)
         p[np.diag_indices(items)] += 1.0
         p /= lam
-    else:
-        gram = dense.T @ dense
-        gram[np.diag_indices(items)] += lam
-        p = np.linalg.inv(gram)
     b = -p / np.diag(p)[None, :]
     np.fill_diagonal(b, 0.0)
     return b.astype(np.float32)
@@ -306,6 +309,116 @@ class ALS:
         return topk(rows.astype(np.float32), k)
 
 
+@dataclass
+class SparseItemItem:
+    """An item-item model that keeps only each item's `neighbours` strongest links.
+
+    `neighbour_idx`/`neighbour_weights` are (items x neighbours), best first, -1 / 0 where an
+    item has fewer; `weights` is the same as a sparse (items x items) matrix for `scores`.
+    Memory grows with items x neighbours, not items², so it fits catalogs dense models cannot.
+    """
+
+    neighbour_idx: IntArray
+    neighbour_weights: FloatArray
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def weights(self) -> sp.csr_matrix:
+        items, n = self.neighbour_idx.shape
+        keep = self.neighbour_idx >= 0
+        rows = np.repeat(np.arange(items), n).reshape(items, n)
+        return sp.csr_matrix(
+            (self.neighbour_weights[keep], (rows[keep], self.neighbour_idx[keep])),
+            shape=(items, items),
+        )
+
+    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+        return np.asarray((rows.astype(np.float32) @ self.weights).toarray(), dtype=np.float32)
+
+    def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
+        idx = self.neighbour_idx[items, :k]
+        values = self.neighbour_weights[items, :k]
+        # Callers read -1 as "no neighbour"; a weight of -inf sorts it last, as `topk` would.
+        return idx.copy(), np.where(idx >= 0, values, -np.inf).astype(np.float32)
+
+
+# Rows of the item-item walk computed at a time: a dense block is BLOCK x items float32
+# (60,000 items: 120 MB), plus the sparse product it comes from.
+SPARSE_BLOCK = 512
+
+
+def rp3_sparse_fit(
+    x: sp.csr_matrix,
+    *,
+    alpha: float = 1.0,
+    beta: float = 0.5,
+    neighbours: int = 100,
+    block: int = SPARSE_BLOCK,
+    progress: Any = None,
+) -> SparseItemItem:
+    """RP3β computed a block of items at a time, each row pruned to its top `neighbours`.
+
+    The same weights as `rp3_fit` with the same `neighbours` (up to float32 rounding), but
+    never more than a block of the items x items walk in memory: time grows with the
+    co-occurrences (sum over users of their positives squared), memory with the catalog.
+    `progress(done, total)` is called after each block.
+    """
+    x = x.tocsr().astype(np.float32)
+    items = x.shape[1]
+    user_deg = np.asarray(x.sum(axis=1)).ravel()
+    item_deg = np.maximum(np.asarray(x.sum(axis=0)).ravel(), 1.0).astype(np.float32)
+    p_ui = (sp.diags((1.0 / np.maximum(user_deg, 1.0)).astype(np.float32)) @ x).tocsr()
+    xt = x.T.tocsr()
+    penalty = np.power(item_deg, np.float32(beta)).astype(np.float32)
+    n = min(neighbours, max(items - 1, 0))
+    idx = np.full((items, n), -1, np.int64)
+    values = np.zeros((items, n), np.float32)
+    for start in range(0, items, block):
+        stop = min(start + block, items)
+        walk = np.asarray((xt[start:stop] @ p_ui).toarray(), dtype=np.float32)
+        walk /= item_deg[start:stop, None]
+        if alpha != 1.0:
+            np.power(walk, np.float32(alpha), out=walk)
+        walk /= penalty[None, :]
+        walk[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        if n:
+            b_idx, b_values = topk(walk, n)
+            b_idx[b_values <= 0] = -1
+            idx[start:stop] = b_idx
+            values[start:stop] = np.where(b_values > 0, b_values, np.float32(0.0))
+        if progress is not None:
+            progress(stop, items)
+    return SparseItemItem(
+        neighbour_idx=idx,
+        neighbour_weights=values,
+        name="RP3β (sparse)",
+        params={"alpha": alpha, "beta": beta, "neighbours": neighbours},
+    )
+
+
+# Dense item-item models hold a few items x items float64 matrices (EASE: XᵀX, its inverse
+# and B; 3 x 8 x items² bytes). Above this many items somebody liked, that passes 3.5 GB and
+# the build fits `rp3_sparse_fit` instead (docs/BENCHMARKS.md, recs section: 12,000 items are
+# 3.5 GB; 60,000 would be 86 GB).
+DENSE_MAX_ITEMS = 12_000
+DENSE_KINDS = frozenset({"knn", "ease", "rp3", "blend"})
+SPARSE_NEIGHBOURS = 100
+
+
+def scale_choice(kind: str, params: dict[str, Any], *, items: int) -> tuple[str, dict[str, Any]]:
+    """The model to fit for a catalog of `items` liked items: the chosen one while it fits in
+    memory, else sparse RP3β (keeping the choice's alpha and beta when it has them)."""
+    if kind not in DENSE_KINDS or items <= DENSE_MAX_ITEMS:
+        return kind, params
+    sparse = {
+        "alpha": float(params.get("alpha", 1.0)),
+        "beta": float(params.get("beta", 0.5)),
+        "neighbours": SPARSE_NEIGHBOURS,
+    }
+    return "rp3_sparse", sparse
+
+
 def fit_model(kind: str, x: sp.csr_matrix, params: dict[str, Any], *, seed: int) -> Model:
     if kind == "popular":
         return Popular.fit(x)
@@ -317,6 +430,8 @@ def fit_model(kind: str, x: sp.csr_matrix, params: dict[str, Any], *, seed: int)
         return rp3_fit(x, **params)
     if kind == "blend":
         return blend_fit(x, **params)
+    if kind == "rp3_sparse":
+        return rp3_sparse_fit(x, **params)
     if kind == "als":
         return ALS.fit(x, seed=seed, **params)
     raise ValueError(f"unknown model kind {kind!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from django.db.models import Count, Q, QuerySet
 
+from reelhouse.catalog.documents import RailCard, TitleCard, title_cards
 from reelhouse.catalog.merge import SOURCE_PRIORITY
 from reelhouse.catalog.models import Certification, Title
 from reelhouse.community.models import Rating
@@ -147,3 +149,100 @@ def _stable_hash(text: str) -> int:
 
 def rec_neighbour_list(*, title_id: int, kind: str) -> QuerySet[RecNeighbour]:
     return RecNeighbour.objects.filter(title_id=title_id, kind=kind).order_by("rank")
+
+
+# --- For you --------------------------------------------------------------------------------
+
+FOR_YOU_K = 20
+# At most this many titles picked by hand (?liked=ID), as MovieLens asks a new member for a few.
+LIKED_MAX = 10
+# A long profile is cut to its strongest, most recent positives: each adds one stored list.
+PROFILE_MAX = 200
+# A recommendation names at most this many of the titles that brought it.
+BECAUSE_MAX = 3
+
+
+class ForYouError(Exception):
+    """The profile asked for does not exist (a 404 on the page and in the API)."""
+
+
+@dataclass
+class ForYou:
+    items: list[RailCard]
+    # The liked titles the page is built from (cards, strongest first).
+    based_on: list[TitleCard]
+    rated: int
+
+
+def for_you_get(
+    *,
+    user_id: int | None = None,
+    source: str = "",
+    external_user: str = "",
+    liked: Sequence[int] = (),
+) -> ForYou:
+    """Recommendations for a profile from the stored "you may also like" lists, no model fit.
+
+    The profile is a signed-in user's ratings (`user_id`), an imported one's (`source` and
+    `external_user`), and/or titles picked by hand (`liked`, the cold start). Its positives
+    (score ≥ 8, strongest and newest first, at most PROFILE_MAX) and the picked titles each
+    contribute their stored list: a neighbour gains 1/(1 + its rank) from each list showing
+    it, as the evaluation's rail ranking does. Everything the profile rated, and the picked
+    titles, are left out. Five queries at most, whatever the size of the profile.
+    """
+    ratings: list[tuple[int, float]] = []
+    if user_id is not None or external_user:
+        qs = Rating.objects.all()
+        qs = (
+            qs.filter(user_id=user_id)
+            if user_id is not None
+            else qs.filter(source=source, external_user=external_user)
+        )
+        ratings = list(qs.order_by("-score", "-rated_at", "-pk").values_list("title_id", "score"))
+        if not ratings and not liked and user_id is None:
+            raise ForYouError(f"No ratings for {source} user {external_user}.")
+    picked = list(dict.fromkeys(liked))
+    if picked:
+        known = set(Title.objects.filter(pk__in=picked).values_list("pk", flat=True))
+        if unknown := [t for t in picked if t not in known]:
+            raise ForYouError(f"No title with id {unknown[0]}.")
+    rated = {t for t, _ in ratings}
+    positives = [t for t, score in ratings if score >= POSITIVE_SCORE]
+    seeds = list(dict.fromkeys([*picked, *positives]))[:PROFILE_MAX]
+    scores: dict[int, float] = defaultdict(float)
+    because: dict[int, list[tuple[float, int, int]]] = defaultdict(list)  # -gain, seed pos, id
+    position = {t: i for i, t in enumerate(seeds)}
+    excluded = rated | set(picked)
+    for title_id, neighbour_id, rank in RecNeighbour.objects.filter(
+        kind=RecNeighbour.Kind.ALSO_LIKED, title_id__in=seeds
+    ).values_list("title_id", "neighbour_id", "rank"):
+        if neighbour_id in excluded:
+            continue
+        gain = 1.0 / (1 + rank)
+        scores[neighbour_id] += gain
+        because[neighbour_id].append((-gain, position[title_id], title_id))
+    top = sorted(scores, key=lambda t: (-scores[t], t))[:FOR_YOU_K]
+    reasons_from = {t: [s for _, _, s in sorted(because[t])[:BECAUSE_MAX]] for t in top}
+    named = {s for seeds_of in reasons_from.values() for s in seeds_of}
+    cards = title_cards([*top, *seeds[:FOR_YOU_K], *sorted(named)])
+    items: list[RailCard] = [
+        {
+            **cards[t],
+            "reasons": [f"Because you liked {cards[s]['title']}" for s in reasons_from[t]],
+        }
+        for t in top
+        if t in cards and all(s in cards for s in reasons_from[t])
+    ]
+    based_on = [cards[s] for s in seeds if s in cards][:FOR_YOU_K]
+    return ForYou(items=items, based_on=based_on, rated=len(rated))
+
+
+def for_you_starters(limit: int = 30) -> list[TitleCard]:
+    """Titles a new visitor is likely to know, to pick a few liked ones from: the most rated."""
+    ids = (
+        Rating.objects.values("title_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "title_id")
+        .values_list("title_id", flat=True)[:limit]
+    )
+    return list(title_cards(list(ids)).values())

@@ -40,7 +40,7 @@ from django.utils import timezone
 from reelhouse.catalog.documents import title_documents_forget
 from reelhouse.importers.bulk import rows_insert, rows_update
 from reelhouse.lib.progress import Progress
-from reelhouse.recs.algorithms import FloatArray, IntArray, Model, fit_model
+from reelhouse.recs.algorithms import FloatArray, IntArray, Model, fit_model, scale_choice
 from reelhouse.recs.content import (
     GENRE_NOUNS,
     ContentModel,
@@ -72,6 +72,9 @@ SEED = 42
 INDEX_ASIDE_ROWS = 200_000
 NEIGHBOUR_INDEX = "rec_neighbour_of"
 SQLITE_CACHE_KIB = 256 * 1024
+# "Also liked" rails get their learned neighbours and co-like counts this many titles at a
+# time: a chunk's co-occurrence rows are sparse, but a popular title's reach most of a catalog.
+LEARNED_CHUNK = 1000
 # Content reasons are computed for this many distinct pairs of vectors at a time.
 REASON_CHUNK = 50_000
 
@@ -210,7 +213,11 @@ class RailMaker:
 
     def _fit(self) -> None:
         kind, params = self.choice
-        model = fit_model(kind, self.ratings.matrix, params, seed=SEED)
+        x = self.ratings.matrix
+        # A catalog too large for the chosen dense model gets the sparse one (algorithms.py).
+        liked = int(np.count_nonzero(self.support))
+        kind, params = scale_choice(kind, params, items=liked)
+        model = fit_model(kind, x, params, seed=SEED)
         self.model_names[LEARNED] = model.name[:40]
         self._model = model
 
@@ -302,16 +309,14 @@ class RailMaker:
         redo = np.flatnonzero(supported | short)
         if len(redo) == 0:
             return rails
-        learned: dict[int, tuple[list[int], list[float], dict[int, int]]] = {}
+        learned: dict[int, tuple[list[int], list[float], list[int]]] = {}
         sup_rows = rows[redo[supported[redo]]]
-        if len(sup_rows):
-            l_idx, l_values = self.model.similar(sup_rows, K)
-            # How many people liked both: the count the reasons quote.
-            co = (self.xt[sup_rows] @ self.x).tocsr()
-            for n, row in enumerate(sup_rows.tolist()):
-                a, b = co.indptr[n], co.indptr[n + 1]
-                counts = dict(zip(co.indices[a:b].tolist(), co.data[a:b].tolist(), strict=True))
-                learned[row] = (l_idx[n].tolist(), l_values[n].tolist(), counts)
+        for start in range(0, len(sup_rows), LEARNED_CHUNK):
+            chunk = sup_rows[start : start + LEARNED_CHUNK]
+            l_idx, l_values = self.model.similar(chunk, K)
+            co_likes = self._co_likes(chunk, l_idx)
+            for n, row in enumerate(chunk.tolist()):
+                learned[row] = (l_idx[n].tolist(), l_values[n].tolist(), co_likes[n].tolist())
         c_idx, _, c_reasons = self.content_all()
         for p in redo.tolist():
             row = int(rows[p])
@@ -319,10 +324,10 @@ class RailMaker:
             taken = {row}
             if row in learned:
                 l_row, l_val, counts = learned[row]
-                for j, v in zip(l_row, l_val, strict=True):
+                for j, v, c in zip(l_row, l_val, counts, strict=True):
                     if v > 0 and j not in taken:
                         taken.add(j)
-                        why = self.text_id([self._people_reason(row, int(counts.get(j, 0)))])
+                        why = self.text_id([self._people_reason(row, int(c))])
                         entries.append((j, round(float(v), 6), why, LEARNED))
             for j, why in zip(c_idx[row].tolist(), c_reasons[row].tolist(), strict=True):
                 if len(entries) >= K:
@@ -346,6 +351,16 @@ class RailMaker:
                 rails.reasons[p, rank] = why
                 rails.models[p, rank] = model
         return rails
+
+    def _co_likes(self, rows: IntArray, neighbours: IntArray) -> IntArray:
+        """How many people liked both each row's title and each of its neighbours (the count
+        the reasons quote); 0 where the neighbour is -1. Only these pairs are counted: the
+        full co-occurrence of a large catalog would not fit in memory."""
+        co = (self.xt[rows] @ self.x).tocsr()
+        r = np.repeat(np.arange(len(rows)), neighbours.shape[1])
+        c = np.maximum(neighbours.ravel(), 0)
+        counts = np.asarray(co[r, c], dtype=np.float64).ravel().astype(np.int64)
+        return np.where(neighbours >= 0, counts.reshape(neighbours.shape), 0)
 
     def digests(self, rails: Rails) -> list[int]:
         """Per title, a digest of its rail: neighbours, scores, reasons and models."""
