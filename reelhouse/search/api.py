@@ -8,6 +8,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from reelhouse.api.schemas import ERRORS, PageMeta
+from reelhouse.catalog.api import TitleCard
 from reelhouse.search.discover import (
     MAX_PAGE,
     DiscoverError,
@@ -53,24 +54,12 @@ class SuggestOut(Schema):
     results: list[SearchResult]
 
 
-class DiscoverCard(Schema):
-    id: int
-    title: str
-    year: int | None
-    kind: str
-    url: str
-    synopsis: str
-    poster_url: str
-    rating: float | None
-    providers: dict[str, list[dict[str, str]]] = Field(description="Offers by region")
-
-
 class DiscoverOut(Schema):
     filters: dict[str, Any] = Field(description="The filters applied, defaults included")
     page: int
     per_page: int
     has_next: bool = Field(description=f"Whether another page follows (at most {MAX_PAGE} pages)")
-    results: list[DiscoverCard]
+    results: list[TitleCard]
 
 
 class StoryOut(Schema):
