@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
+from django.db import connection
+
 from reelhouse.search.documents import KIND_SHIFT, KINDS, Document
 from reelhouse.search.text import deletes, typo_budget
 
@@ -108,3 +110,17 @@ def exact_subqueries(names: Sequence[str], kinds: Sequence[str]) -> str:
         f"{condition} ORDER BY document_id LIMIT %s) s{{n}}"
     )
     return " UNION ALL ".join(one.format(n=n) for n in range(len(names)))
+
+
+def exact_rows(names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]:
+    """Documents named exactly one of `names` (both backends: plain indexed SQL)."""
+    names = [n for n in names if n]
+    if not names:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {ROW_COLUMNS} FROM ({exact_subqueries(names, kinds)}) n "  # noqa: S608
+            "JOIN search_document d ON d.id = n.document_id ORDER BY d.id LIMIT %s",
+            [*(v for name in names for v in (name, limit)), limit],
+        )
+        return [Row(*row) for row in cursor.fetchall()]

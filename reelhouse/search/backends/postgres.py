@@ -12,7 +12,7 @@ from reelhouse.search.backends.base import (
     ROW_COLUMNS,
     Alternatives,
     Row,
-    exact_subqueries,
+    exact_rows,
     kind_codes,
     query_keys,
     vocabulary_keys,
@@ -268,16 +268,7 @@ class PostgresBackend:
             return [Row(*row) for row in cursor.fetchall()]
 
     def exact(self, names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]:
-        names = [n for n in names if n]
-        if not names:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {ROW_COLUMNS} FROM ({exact_subqueries(names, kinds)}) n "  # noqa: S608
-                "JOIN search_document d ON d.id = n.document_id ORDER BY d.id LIMIT %s",
-                [*(v for name in names for v in (name, limit)), limit],
-            )
-            return [Row(*row) for row in cursor.fetchall()]
+        return exact_rows(names, kinds, limit)
 
     def rows_for(self, kind: str, object_ids: Sequence[int]) -> list[Row]:
         if not object_ids:

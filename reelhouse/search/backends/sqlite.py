@@ -11,7 +11,7 @@ from reelhouse.search.backends.base import (
     ROW_COLUMNS,
     Alternatives,
     Row,
-    exact_subqueries,
+    exact_rows,
     kind_condition,
     query_keys,
     vocabulary_keys,
@@ -238,16 +238,7 @@ class SqliteBackend:
         return result
 
     def exact(self, names: Sequence[str], kinds: Sequence[str], limit: int) -> list[Row]:
-        names = [n for n in names if n]
-        if not names:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {ROW_COLUMNS} FROM ({exact_subqueries(names, kinds)}) n "  # noqa: S608
-                "JOIN search_document d ON d.id = n.document_id ORDER BY d.id LIMIT %s",
-                [*(v for name in names for v in (name, limit)), limit],
-            )
-            return [Row(*row) for row in cursor.fetchall()]
+        return exact_rows(names, kinds, limit)
 
     def rows_for(self, kind: str, object_ids: Sequence[int]) -> list[Row]:
         if not object_ids:
