@@ -136,6 +136,15 @@ MIDDLEWARE = [
 ROOT_URLCONF = "reelhouse.urls"
 WSGI_APPLICATION = "reelhouse.wsgi.application"
 AUTH_USER_MODEL = "community.User"
+LOGIN_URL = "community:sign-in"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 TEMPLATES = [
     {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("reelhouse.editorial.urls")),
     path("", include("reelhouse.search.urls")),
     path("", include("reelhouse.recs.urls")),
+    path("", include("reelhouse.community.urls")),
     path("healthz", errors.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

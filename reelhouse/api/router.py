@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from reelhouse.api.errors import error_response
 from reelhouse.catalog.api import router as catalog_router
+from reelhouse.community.api import router as community_router
 from reelhouse.editorial.api import router as editorial_router
 from reelhouse.people.api import router as people_router
 from reelhouse.recs.api import router as recs_router
@@ -23,14 +24,22 @@ api = NinjaAPI(
     title="Reelhouse API",
     version="1",
     description=(
-        "Titles, people, articles, search, discover and recommendations. Every error is "
+        "Titles, people, articles, search, discover and recommendations; the signed-in "
+        "member's ratings and watchlist under /me. Every error is "
         '`{"error": {"status", "code", "message", "details"?}}`.'
     ),
     urls_namespace="api-v1",
     # Swagger UI sets style attributes; everything it loads still comes from our own origin.
     docs_decorator=csp_update({"style-src": ["'self'", "'unsafe-inline'"]}),
 )
-for router in (catalog_router, people_router, editorial_router, search_router, recs_router):
+for router in (
+    catalog_router,
+    people_router,
+    editorial_router,
+    search_router,
+    recs_router,
+    community_router,
+):
     api.add_router("/", router)
 
 

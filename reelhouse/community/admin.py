@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from reelhouse.community.models import Review, User
+from reelhouse.community.models import Review, User, Watchlist
 
 admin.site.register(User, UserAdmin)
 
@@ -31,3 +31,11 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
         for review in queryset:
             review.status = status
             review.save(update_fields=["status", "updated_at"])
+
+
+@admin.register(Watchlist)
+class WatchlistAdmin(admin.ModelAdmin[Watchlist]):
+    list_display = ["user", "title", "added_at"]
+    search_fields = ["user__username", "title__title"]
+    autocomplete_fields = ["title", "user"]
+    date_hierarchy = "added_at"

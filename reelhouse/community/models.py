@@ -6,8 +6,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from reelhouse.catalog.models import Title
+
+# Our members rate in half stars: ½ to 5 stars, stored on the site's 0-10 scale as 1 to 10.
+SCORE_MIN = 1
+SCORE_MAX = 10
 
 
 class User(AbstractUser):
@@ -107,3 +112,52 @@ class Rating(models.Model):
     def __str__(self) -> str:
         who = self.user_id or f"{self.source}:{self.external_user}"
         return f"{who} rated {self.title_id}: {self.score}"
+
+    @property
+    def stars(self) -> float:
+        return score_stars(self.score)
+
+    @property
+    def stars_text(self) -> str:
+        return stars_text(self.score)
+
+    @property
+    def stars_label(self) -> str:
+        return stars_label(self.score)
+
+
+def score_stars(score: float) -> float:
+    """A 0-10 score as stars out of five, to the nearest half: 9.0 is 4.5."""
+    return round(score) / 2
+
+
+def stars_text(score: float) -> str:
+    """ "★★★★½" for 9.0: what a member sees for a score."""
+    halves = round(score)
+    return "★" * (halves // 2) + ("½" if halves % 2 else "")
+
+
+def stars_label(score: float) -> str:
+    """ "4½ stars" for 9.0: the same score for a screen reader or a sentence."""
+    halves = round(score)
+    whole = str(halves // 2) if halves >= 2 else ""
+    half = "½" if halves % 2 else ""
+    return f"{whole}{half} {'star' if halves <= 2 else 'stars'}"
+
+
+class Watchlist(models.Model):
+    """A title a member means to watch: one row per member and title."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist"
+    )
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="watchlisted")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "title"], name="watchlist_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} wants to watch {self.title_id}"

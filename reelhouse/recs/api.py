@@ -23,12 +23,22 @@ class TitleRef(Schema):
 
 class ForYouItem(TitleRef):
     poster_url: str
-    reasons: list[str] = Field(description='"Because you liked X", strongest first')
+    reasons: list[str] = Field(
+        description=(
+            '"Because you liked X" or "Because it\'s like X on your watchlist", strongest first'
+        )
+    )
 
 
 class ForYouOut(Schema):
     rated: int = Field(description="How many titles the profile rated (all left out)")
+    watchlisted: int = Field(
+        description="How many titles are on the signed-in member's watchlist (all left out)"
+    )
     based_on: list[TitleRef] = Field(description="The liked titles used, strongest first")
+    watchlist: list[TitleRef] = Field(
+        description="The watchlist titles used, the latest added first; they weigh half as much"
+    )
     results: list[ForYouItem]
 
 
@@ -37,9 +47,10 @@ class ForYouOut(Schema):
     response={200: ForYouOut, **ERRORS},
     summary="Recommendations for a profile",
     description=(
-        "For the signed-in user, an imported profile (`source` and `user`, e.g. movielens and "
-        "42), and/or titles picked by hand (`liked`, repeated, up to 10: the cold start). Read "
-        'from the stored "you may also like" lists; titles the profile rated are left out.'
+        "For the signed-in user (their ratings and watchlist), an imported profile (`source` and "
+        "`user`, e.g. movielens and 42), and/or titles picked by hand (`liked`, repeated, up to "
+        '10: the cold start). Read from the stored "you may also like" lists; titles the profile '
+        "rated, picked or has on its watchlist are left out."
     ),
 )
 def for_you(request: HttpRequest, params: Query[ForYouParams]) -> ForYouOut:
@@ -54,9 +65,14 @@ def for_you(request: HttpRequest, params: Query[ForYouParams]) -> ForYouOut:
         raise HttpError(404, str(error)) from error
     return ForYouOut(
         rated=result.rated,
+        watchlisted=result.watchlisted,
         based_on=[
             TitleRef(id=t["id"], title=t["title"], year=t["year"], url=t["url"])
             for t in result.based_on
+        ],
+        watchlist=[
+            TitleRef(id=t["id"], title=t["title"], year=t["year"], url=t["url"])
+            for t in result.watchlist
         ],
         results=[
             ForYouItem(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FloatField, Q, QuerySet, Value
 
 from reelhouse.catalog.documents import RailCard, TitleCard, title_cards
 from reelhouse.catalog.merge import SOURCE_PRIORITY
 from reelhouse.catalog.models import Certification, Title
-from reelhouse.community.models import Rating
+from reelhouse.community.models import Rating, Watchlist
 from reelhouse.people.models import Credit
 from reelhouse.recs.content import CAST_BILLED, ROLE_WEIGHTS, TitleFacts, cast_weight, crew_role
 from reelhouse.recs.evaluation import POSITIVE_SCORE
@@ -160,6 +161,9 @@ LIKED_MAX = 10
 PROFILE_MAX = 200
 # A recommendation names at most this many of the titles that brought it.
 BECAUSE_MAX = 3
+# A title on the watchlist is a wish, not a verdict: its neighbours count half as much as
+# those of a title the member liked, and it comes after the liked ones in the profile.
+WATCHLIST_WEIGHT = 0.5
 
 
 class ForYouError(Exception):
@@ -172,6 +176,29 @@ class ForYou:
     # The liked titles the page is built from (cards, strongest first).
     based_on: list[TitleCard]
     rated: int
+    # The watchlist titles it is also built from (cards, the latest added first).
+    watchlist: list[TitleCard] = field(default_factory=list)
+    watchlisted: int = 0
+
+
+def _member_profile(user_id: int) -> tuple[list[tuple[int, float]], list[int]]:
+    """A member's ratings (strongest, newest first) and watchlist (newest first): one query."""
+    ratings = Rating.objects.filter(user_id=user_id).values_list(
+        "title_id", "score", "rated_at", "pk"
+    )
+    wishes = Watchlist.objects.filter(user_id=user_id).values_list(
+        "title_id", Value(None, output_field=FloatField()), "added_at", "pk"
+    )
+    rated: list[tuple[int, float, dt.datetime, int]] = []
+    wished: list[tuple[dt.datetime, int, int]] = []
+    for title_id, score, when, pk in ratings.union(wishes, all=True):
+        if score is None:
+            wished.append((when, pk, title_id))
+        else:
+            rated.append((title_id, score, when, pk))
+    rated.sort(key=lambda r: (r[1], r[2], r[3]), reverse=True)
+    wished.sort(reverse=True)
+    return [(t, score) for t, score, _, _ in rated], [t for _, _, t in wished]
 
 
 def for_you_get(
@@ -183,23 +210,26 @@ def for_you_get(
 ) -> ForYou:
     """Recommendations for a profile from the stored "you may also like" lists, no model fit.
 
-    The profile is a signed-in user's ratings (`user_id`), an imported one's (`source` and
-    `external_user`), and/or titles picked by hand (`liked`, the cold start). Its positives
-    (score ≥ 8, strongest and newest first, at most PROFILE_MAX) and the picked titles each
-    contribute their stored list: a neighbour gains 1/(1 + its rank) from each list showing
-    it, as the evaluation's rail ranking does. Everything the profile rated, and the picked
-    titles, are left out. Five queries at most, whatever the size of the profile.
+    The profile is a signed-in user's ratings and watchlist (`user_id`), an imported one's
+    ratings (`source` and `external_user`), and/or titles picked by hand (`liked`, the cold
+    start). The picked titles, then its positives (score ≥ 8, strongest and newest first),
+    then its watchlist (newest first), at most PROFILE_MAX in all, each contribute their
+    stored list: a neighbour gains 1/(1 + its rank) from each list showing it, as the
+    evaluation's rail ranking does, and WATCHLIST_WEIGHT of that from a watchlist title's.
+    Everything the profile rated, the picked titles and the watchlist are left out: the
+    member knows them already. Five queries at most, whatever the size of the profile.
     """
     ratings: list[tuple[int, float]] = []
-    if user_id is not None or external_user:
-        qs = Rating.objects.all()
-        qs = (
-            qs.filter(user_id=user_id)
-            if user_id is not None
-            else qs.filter(source=source, external_user=external_user)
+    wished: list[int] = []
+    if user_id is not None:
+        ratings, wished = _member_profile(user_id)
+    elif external_user:
+        ratings = list(
+            Rating.objects.filter(source=source, external_user=external_user)
+            .order_by("-score", "-rated_at", "-pk")
+            .values_list("title_id", "score")
         )
-        ratings = list(qs.order_by("-score", "-rated_at", "-pk").values_list("title_id", "score"))
-        if not ratings and not liked and user_id is None:
+        if not ratings and not liked:
             raise ForYouError(f"No ratings for {source} user {external_user}.")
     picked = list(dict.fromkeys(liked))
     if picked:
@@ -208,33 +238,48 @@ def for_you_get(
             raise ForYouError(f"No title with id {unknown[0]}.")
     rated = {t for t, _ in ratings}
     positives = [t for t, score in ratings if score >= POSITIVE_SCORE]
-    seeds = list(dict.fromkeys([*picked, *positives]))[:PROFILE_MAX]
+    liked_seeds = list(dict.fromkeys([*picked, *positives]))[:PROFILE_MAX]
+    # A title rated below positive stays out, whatever the watchlist says.
+    wish_seeds = [t for t in dict.fromkeys(wished) if t not in rated and t not in picked]
+    wish_seeds = wish_seeds[: PROFILE_MAX - len(liked_seeds)]
+    seeds = [*liked_seeds, *wish_seeds]
+    weight = dict.fromkeys(liked_seeds, 1.0) | dict.fromkeys(wish_seeds, WATCHLIST_WEIGHT)
     scores: dict[int, float] = defaultdict(float)
     because: dict[int, list[tuple[float, int, int]]] = defaultdict(list)  # -gain, seed pos, id
     position = {t: i for i, t in enumerate(seeds)}
-    excluded = rated | set(picked)
+    excluded = rated | set(picked) | set(wished)
     for title_id, neighbour_id, rank in RecNeighbour.objects.filter(
         kind=RecNeighbour.Kind.ALSO_LIKED, title_id__in=seeds
     ).values_list("title_id", "neighbour_id", "rank"):
         if neighbour_id in excluded:
             continue
-        gain = 1.0 / (1 + rank)
+        gain = weight[title_id] / (1 + rank)
         scores[neighbour_id] += gain
         because[neighbour_id].append((-gain, position[title_id], title_id))
     top = sorted(scores, key=lambda t: (-scores[t], t))[:FOR_YOU_K]
     reasons_from = {t: [s for _, _, s in sorted(because[t])[:BECAUSE_MAX]] for t in top}
     named = {s for seeds_of in reasons_from.values() for s in seeds_of}
-    cards = title_cards([*top, *seeds[:FOR_YOU_K], *sorted(named)])
+    cards = title_cards([*top, *liked_seeds[:FOR_YOU_K], *wish_seeds[:FOR_YOU_K], *sorted(named)])
+    wishes = set(wish_seeds)
+
+    def reason(seed: int) -> str:
+        name = cards[seed]["title"]
+        if seed in wishes:
+            return f"Because it's like {name} on your watchlist"
+        return f"Because you liked {name}"
+
     items: list[RailCard] = [
-        {
-            **cards[t],
-            "reasons": [f"Because you liked {cards[s]['title']}" for s in reasons_from[t]],
-        }
+        {**cards[t], "reasons": [reason(s) for s in reasons_from[t]]}
         for t in top
         if t in cards and all(s in cards for s in reasons_from[t])
     ]
-    based_on = [cards[s] for s in seeds if s in cards][:FOR_YOU_K]
-    return ForYou(items=items, based_on=based_on, rated=len(rated))
+    return ForYou(
+        items=items,
+        based_on=[cards[s] for s in liked_seeds if s in cards][:FOR_YOU_K],
+        rated=len(rated),
+        watchlist=[cards[s] for s in wish_seeds if s in cards][:FOR_YOU_K],
+        watchlisted=len(set(wished)),
+    )
 
 
 def for_you_starters(limit: int = 30) -> list[TitleCard]:

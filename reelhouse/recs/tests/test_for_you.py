@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -7,7 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from reelhouse.community.models import Rating, User
+from reelhouse.community.models import Rating, User, Watchlist
+from reelhouse.lib.testing import page_text
+from reelhouse.recs.selectors import for_you_get
 from reelhouse.recs.services import recs_build
 from reelhouse.recs.tests.factories import RATED_AT, Planted, planted_catalog
 
@@ -126,3 +130,95 @@ def test_the_page_rejects_what_the_api_rejects(client: Client, planted: Planted)
     assert client.get(PAGE, {"liked": [planted.ballet[0].pk] * 11}).status_code == 400
     assert client.get(PAGE, {"liked": "x"}).status_code == 400
     assert client.get(PAGE, {"source": "movielens", "user": "nobody"}).status_code == 404
+
+
+# --- A member's watchlist ---------------------------------------------------------------------
+
+
+def _member(username: str = "alice") -> User:
+    return User.objects.create_user(username, password="x")
+
+
+def test_a_members_watchlist_seeds_recommendations_and_stays_out_of_them(
+    client: Client, planted: Planted
+) -> None:
+    alice = _member()
+    wished = planted.westerns[:2]
+    for day, t in enumerate(wished):
+        Watchlist.objects.create(user=alice, title=t, added_at=RATED_AT + dt.timedelta(days=day))
+    client.force_login(alice)
+    body = client.get(API).json()
+    ids = _ids(body)
+    assert not {t.pk for t in wished} & set(ids)
+    assert set(ids[:4]) == {t.pk for t in planted.westerns[2:]}
+    assert body["rated"] == 0
+    assert body["watchlisted"] == 2
+    # The latest added first.
+    assert [t["title"] for t in body["watchlist"]] == ["Western 1", "Western 0"]
+    assert body["based_on"] == []
+    reasons = [r for item in body["results"][:4] for r in item["reasons"]]
+    assert reasons
+    assert all(
+        re.fullmatch(r"Because it's like Western [01] on your watchlist", r) for r in reasons
+    )
+    page = page_text(client.get(PAGE))
+    assert "From your 2 titles on your watchlist ; all of them are left out." in page
+    assert "Because you mean to watch Western 1 , Western 0 ." in page
+    assert "Because it's like Western 1 on your watchlist" in page
+
+
+def test_what_a_member_liked_weighs_more_than_their_watchlist(
+    client: Client, planted: Planted
+) -> None:
+    alice = _member()
+    Rating.objects.create(title=planted.ballet[0], user=alice, score=9.0, rated_at=RATED_AT)
+    Watchlist.objects.create(user=alice, title=planted.westerns[0], added_at=RATED_AT)
+    client.force_login(alice)
+    body = client.get(API).json()
+    results = body["results"]
+    # Each seed's own first neighbour: the liked one's ranks first, the watchlist one's next.
+    assert [r["title"] for r in results[:2]] == ["Ballet 2", "Western 2"]
+    assert results[0]["reasons"][0] == "Because you liked Ballet 0"
+    assert results[1]["reasons"][0] == "Because it's like Western 0 on your watchlist"
+    assert [t["title"] for t in body["based_on"]] == ["Ballet 0"]
+    assert [t["title"] for t in body["watchlist"]] == ["Western 0"]
+    assert "From your 1 rating and 1 title on your watchlist" in page_text(client.get(PAGE))
+
+
+def test_a_title_rated_low_is_no_seed_even_on_the_watchlist(
+    client: Client, planted: Planted
+) -> None:
+    alice = _member()
+    Rating.objects.create(title=planted.westerns[0], user=alice, score=4.0, rated_at=RATED_AT)
+    Watchlist.objects.create(user=alice, title=planted.westerns[0], added_at=RATED_AT)
+    client.force_login(alice)
+    body = client.get(API).json()
+    assert body["results"] == []
+    assert body["watchlist"] == []
+    assert (body["rated"], body["watchlisted"]) == (1, 1)
+
+
+def test_another_members_watchlist_changes_nothing(client: Client, planted: Planted) -> None:
+    alice, bob = _member("alice"), _member("bob")
+    Rating.objects.create(title=planted.ballet[0], user=alice, score=9.0, rated_at=RATED_AT)
+    client.force_login(alice)
+    before = client.get(API).json()
+    for t in planted.westerns:
+        Watchlist.objects.create(user=bob, title=t, added_at=RATED_AT)
+    assert client.get(API).json() == before
+
+
+def test_five_queries_at_most_whatever_the_size_of_a_members_profile(planted: Planted) -> None:
+    counts = []
+    for name, size in (("small", 1), ("large", 4)):
+        member = _member(name)
+        for t in planted.ballet[:size]:
+            Rating.objects.create(title=t, user=member, score=9.0, rated_at=RATED_AT)
+        for t in planted.westerns[:size]:
+            Watchlist.objects.create(user=member, title=t, added_at=RATED_AT)
+        with CaptureQueriesContext(connection) as queries:
+            result = for_you_get(user_id=member.pk, liked=[planted.unrated.pk])
+        assert result.items
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[0] <= 5
