@@ -69,9 +69,11 @@ class Title(models.Model):
     poster_url = models.URLField(max_length=500, blank=True)
     backdrop_url = models.URLField(max_length=500, blank=True)
 
-    imdb_id = models.CharField(max_length=16, null=True, blank=True, unique=True)
-    tmdb_id = models.IntegerField(null=True, blank=True, unique=True)
-    movielens_id = models.IntegerField(null=True, blank=True, unique=True)
+    # Unique where present (see Meta.constraints): most titles lack one source's id or another,
+    # and partial indexes leave those NULLs out, so bulk loads update fewer B-trees.
+    imdb_id = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 - NULLs may repeat
+    tmdb_id = models.IntegerField(null=True, blank=True)
+    movielens_id = models.IntegerField(null=True, blank=True)
 
     # The rating the page shows, from the source named (an IMDb average, a TMDB vote average).
     rating = models.FloatField(null=True, blank=True)
@@ -120,6 +122,14 @@ class Title(models.Model):
             models.CheckConstraint(
                 condition=Q(year__isnull=True) | Q(year__gte=1870, year__lte=2200),
                 name="title_year_plausible",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=[field],
+                    condition=Q(**{f"{field}__isnull": False}),
+                    name=f"title_{field}",
+                )
+                for field in ("imdb_id", "tmdb_id", "movielens_id")
             ),
         ]
 

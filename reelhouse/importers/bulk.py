@@ -6,7 +6,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
+
+from reelhouse.importers.models import SetAside
 
 
 def rows_insert(
@@ -20,7 +22,10 @@ def rows_insert(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+            with (
+                connection.wrap_database_errors,
+                raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -51,38 +56,111 @@ def rows_update(
         )
 
 
-def _existing_index_names(model: type[models.Model]) -> set[str]:
+class Analyzer:
+    """ANALYZE a table a bulk load is growing, each time its size doubles (PostgreSQL).
+
+    Without it the planner still believes the table empty, or a tenth of its size, and the
+    load's own lookups (which of these keys exist?) turn into sequential scans: quadratic.
+    """
+
+    def __init__(self, model: type[models.Model], *, first: int = 20_000) -> None:
+        self.table = model._meta.db_table
+        self.next_at = first
+        self.rows = 0
+
+    def grew(self, rows: int) -> None:
+        self.rows += rows
+        if self.rows >= self.next_at and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.table)}")
+            self.next_at = 2 * self.rows
+
+
+def copy_text(model: type[models.Model], columns: Sequence[str], data: bytes) -> None:
+    """PostgreSQL only: COPY rows already encoded in COPY's text format (tab-separated, `\\N`)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    # The psycopg cursor under Django's wrapper; its errors still arrive as Django's own.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+    ):
+        copy.write(data)
+
+
+def _set_aside_candidates(table: str) -> list[tuple[str, str, str]]:
+    """(name, SQL that drops it, SQL that builds it) of what a bulk load can do without.
+
+    Secondary indexes that are not unique (a unique one guards the load itself), and on
+    PostgreSQL the table's foreign keys too: checking them row by row is most of the cost of
+    loading a link table, and adding them back checks every row in one pass.
+    """
+    q = connection.ops.quote_name
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return {name for name, info in constraints.items() if info.get("index")}
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+                "ORDER BY c.relname",
+                [table],
+            )
+            found = [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            found += [
+                (
+                    name,
+                    f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
+                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
+                )
+                for name, definition in cursor.fetchall()
+            ]
+            return found
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+            [table],
+        )
+        return [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
 
 
 @contextmanager
-def indexes_set_aside(model: type[models.Model], *, when: bool) -> Iterator[None]:
-    """Drop the model's named secondary indexes for a bulk load, and build them again after.
+def set_aside(model: type[models.Model], *, when: bool) -> Iterator[None]:
+    """Load a table without its secondary indexes (and foreign keys), and build them after.
 
-    Used only when loading into an empty table. If the process dies in between, the next
-    `indexes_ensure` (every import ends with one) builds whatever is missing.
+    For bulk loads into an empty table, outside any transaction. What is dropped is recorded
+    (SetAside) in the transaction that drops it; if the process dies before the rebuild, the
+    next `set_aside_restore` (every import starts and ends with one) builds it again. On
+    PostgreSQL the table is analyzed after.
     """
     if when:
-        existing = _existing_index_names(model)
-        with connection.schema_editor() as editor:
-            for index in model._meta.indexes:
-                if index.name in existing:
-                    editor.remove_index(model, index)
+        table = model._meta.db_table
+        with transaction.atomic(), connection.cursor() as cursor:
+            for name, drop, create in _set_aside_candidates(table):
+                SetAside.objects.create(table=table, name=name, sql=create)
+                cursor.execute(drop)
     try:
         yield
     finally:
         if when:
-            indexes_ensure(model)
+            set_aside_restore()
+            if connection.vendor == "postgresql":
+                # The planner still thinks the table empty: lookups into it would scan it.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def indexes_ensure(model: type[models.Model]) -> list[str]:
-    """Build any of the model's named indexes that are missing; returns their names."""
-    existing = _existing_index_names(model)
-    missing = [index for index in model._meta.indexes if index.name not in existing]
-    if missing:
-        with connection.schema_editor() as editor:
-            for index in missing:
-                editor.add_index(model, index)
-    return [index.name for index in missing]
+def set_aside_restore() -> list[str]:
+    """Build again everything a bulk load set aside; returns the names built."""
+    built = []
+    for item in SetAside.objects.order_by("pk"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(item.sql)
+            item.delete()
+        built.append(f"{item.table}.{item.name}")
+    return built

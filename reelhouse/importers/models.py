@@ -27,3 +27,22 @@ class ImportCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}/{self.name}: {self.rows_done} rows"
+
+
+class SetAside(models.Model):
+    """An index or foreign key dropped for a bulk load, with the SQL that builds it again.
+
+    Recorded in the transaction that drops it, so a load killed before the rebuild leaves this
+    row behind, and the next import (or `bulk.set_aside_restore`) builds it from here.
+    """
+
+    table = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    sql = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["table", "name"], name="set_aside_once")]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.name}"

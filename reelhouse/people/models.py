@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from reelhouse.catalog.models import Title
@@ -18,14 +19,21 @@ class Person(models.Model):
     known_for = models.CharField(max_length=32, blank=True, help_text="Acting, Directing...")
     # IMDb's primaryProfession, as given: "actress,producer".
     professions = models.CharField(max_length=200, blank=True)
-    imdb_id = models.CharField(max_length=16, null=True, blank=True, unique=True)
-    tmdb_id = models.IntegerField(null=True, blank=True, unique=True)
+    # Unique where present: partial indexes, as on Title.
+    imdb_id = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 - NULLs may repeat
+    tmdb_id = models.IntegerField(null=True, blank=True)
     popularity = models.FloatField(default=0)
     field_sources = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "people"
         indexes = [models.Index(fields=["name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[field], condition=Q(**{f"{field}__isnull": False}), name=f"person_{field}"
+            )
+            for field in ("imdb_id", "tmdb_id")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,20 +1,27 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection, models
 from django.utils import timezone
 
 from reelhouse.catalog.models import Title
-from reelhouse.importers.bulk import (
-    _existing_index_names,
-    indexes_ensure,
-    indexes_set_aside,
-    rows_insert,
-    rows_update,
-)
+from reelhouse.importers.bulk import rows_insert, rows_update, set_aside, set_aside_restore
+from reelhouse.importers.models import SetAside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NAMED = {index.name for index in Title._meta.indexes}
+GENRES = Title.genres.through
+
+
+def _schema(model: type[models.Model]) -> tuple[set[str], set[str], set[str]]:
+    """The table's (non-unique indexes, unique indexes, foreign keys), by name."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    plain = {n for n, c in constraints.items() if c["index"] and not c["unique"]}
+    unique = {n for n, c in constraints.items() if c["unique"] and not c["primary_key"]}
+    keys = {n for n, c in constraints.items() if c["foreign_key"]}
+    return plain, unique, keys
 
 
 def test_it_inserts_and_updates_rows_in_bulk() -> None:
@@ -68,14 +75,34 @@ def test_it_inserts_and_updates_rows_in_bulk() -> None:
     assert first.synopsis == "Updated."
 
 
-def test_secondary_indexes_come_back_after_a_bulk_load() -> None:
-    with indexes_set_aside(Title, when=True):
-        assert not NAMED & _existing_index_names(Title)
-    assert _existing_index_names(Title) >= NAMED
+def test_secondary_indexes_and_foreign_keys_come_back_after_a_bulk_load() -> None:
+    before = {model: _schema(model) for model in (Title, GENRES)}
+    assert before[Title][0] >= NAMED
+    with set_aside(Title, when=True), set_aside(GENRES, when=True):
+        for model in (Title, GENRES):
+            plain, unique, keys = _schema(model)
+            assert not plain  # every plain index is gone for the load...
+            assert unique == before[model][1]  # ...but the unique ones guard it
+            if connection.vendor == "postgresql":
+                assert not keys  # checked in one pass when added back
+        assert SetAside.objects.count() >= len(NAMED)
+    assert {model: _schema(model) for model in (Title, GENRES)} == before
+    assert not SetAside.objects.exists()
 
 
-def test_a_load_killed_without_its_indexes_gets_them_back() -> None:
-    context = indexes_set_aside(Title, when=True)
+def test_set_aside_does_nothing_unless_asked() -> None:
+    before = _schema(Title)
+    with set_aside(Title, when=False):
+        assert _schema(Title) == before
+
+
+def test_a_load_killed_before_the_rebuild_gets_its_indexes_back() -> None:
+    before = _schema(GENRES)
+    context = set_aside(GENRES, when=True)
     context.__enter__()  # the process "dies" here: __exit__ never runs
-    assert sorted(indexes_ensure(Title)) == sorted(NAMED)
-    assert indexes_ensure(Title) == []
+    assert _schema(GENRES) != before
+    built = set_aside_restore()
+    assert built
+    assert all(name.startswith(GENRES._meta.db_table) for name in built)
+    assert _schema(GENRES) == before
+    assert set_aside_restore() == []

@@ -394,3 +394,33 @@ def test_it_loads_many_titles_in_batches(tmp_path: Path) -> None:
     title = Title.objects.get(imdb_id=rows[7][0])
     assert (title.title, title.slug, title.runtime) == (rows[7][2], slugify(rows[7][2]), None)
     assert title.created_at == title.updated_at
+
+
+def test_titles_keep_backslashes_and_null_lookalikes_verbatim(tmp_path: Path) -> None:
+    # PostgreSQL's COPY text treats backslashes as escapes: the importer must escape them.
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    rows = basics_rows(2)
+    rows[0] = (rows[0][0], "movie", "AC\\DC: Live", "\\N\\N", *rows[0][4:])
+    rows[1] = (rows[1][0], "movie", "Trailing \\", "x\\ty", *rows[1][4:])
+    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], rows)
+
+    import_imdb(directory)
+
+    first, second = (Title.objects.get(imdb_id=row[0]) for row in rows)
+    assert (first.title, first.original_title) == ("AC\\DC: Live", "\\N\\N")
+    assert (second.title, second.original_title) == ("Trailing \\", "x\\ty")
+
+
+def test_a_title_repeated_in_a_later_batch_is_merged_not_duplicated(tmp_path: Path) -> None:
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    rows = basics_rows(5)
+    again = (rows[1][0], rows[1][1], "Renamed\\Later", *rows[1][3:])
+    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], [*rows, again])
+
+    out = import_imdb(directory, "--batch-rows", "2")
+
+    assert "6 rows read" in out
+    assert Title.objects.filter(imdb_id__in=[r[0] for r in rows]).count() == 5
+    assert Title.objects.get(imdb_id=rows[1][0]).title == "Renamed\\Later"
