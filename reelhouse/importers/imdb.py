@@ -328,8 +328,6 @@ def run(
         )
     importer = _Importer(episodes=episodes, stop_after_batches=stop_after_batches)
     results: list[tuple[str, ImportStats]] = []
-    if not connection.in_atomic_block:
-        set_aside_restore()  # what a killed bulk load left without its indexes
     try:
         for name in FILES:
             file = found.get(name)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from io import StringIO
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
 
 from reelhouse.catalog.models import Title
 from reelhouse.importers.bulk import rows_insert, rows_update, set_aside, set_aside_restore
 from reelhouse.importers.models import SetAside
+from reelhouse.importers.tests.imdb_fixtures import imdb_files_write
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,3 +111,16 @@ def test_a_load_killed_before_the_rebuild_gets_its_indexes_back() -> None:
     assert all(name.startswith(GENRES._meta.db_table) for name in built)
     assert _schema(GENRES) == before
     assert set_aside_restore() == []
+
+
+def test_the_next_import_rebuilds_what_a_killed_one_set_aside(tmp_path: Path) -> None:
+    before = _schema(GENRES)
+    killed = set_aside(GENRES, when=True)
+    killed.__enter__()  # the process dies before the rebuild (keep a reference: no cleanup)
+    directory = imdb_files_write(tmp_path / "imdb", names=["title.ratings"])
+    out = StringIO()
+
+    call_command("import", "imdb", str(directory), "--quiet", "--no-search-index", stdout=out)
+
+    assert "Built again what a killed import had set aside" in out.getvalue()
+    assert _schema(GENRES) == before

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
+from reelhouse.importers.bulk import set_aside_restore
 from reelhouse.importers.files import ImportFileError
 from reelhouse.search.services import search_rebuild
 
@@ -43,6 +45,9 @@ class Command(BaseCommand):
         self, *args: Any, source: str, path: Path, no_search_index: bool, **options: Any
     ) -> None:
         module = importlib.import_module(f"reelhouse.importers.{source}")
+        # A bulk load killed before it rebuilt what it set aside: rebuild that first.
+        if not connection.in_atomic_block and (built := set_aside_restore()):
+            self.stdout.write(f"Built again what a killed import had set aside: {', '.join(built)}")
         try:
             results = module.run(path, **options)
         except ImportFileError as error:
