@@ -4,10 +4,17 @@ Pure numpy/scipy, no Django: the evaluation, the build and the benchmark all cal
 model answers two questions: `scores(rows)` ranks every item for some users (the evaluation's
 full ranking), and `similar(items, k)` gives each item's top-k "people who liked this also liked"
 neighbours (the title page's rail). Fitting is deterministic for a given seed.
+
+Some models also read `lower`: the same users x items shape, 1.0 where someone rated a title
+below the positive threshold. It never shares an entry with the positives. Models fitted on
+positives alone ignore it.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,8 +31,9 @@ class Model(Protocol):
     name: str
     params: dict[str, Any]
 
-    def scores(self, rows: sp.csr_matrix) -> FloatArray:
-        """Dense (len(rows) x items) scores; higher ranks first."""
+    def scores(self, rows: sp.csr_matrix, lower: sp.csr_matrix | None = None) -> FloatArray:
+        """Dense (len(rows) x items) scores; higher ranks first. `lower`: the same people's
+        ratings below the positive threshold, for the models that use them."""
         ...
 
     def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
@@ -63,7 +71,7 @@ class Popular:
     def fit(cls, x: sp.csr_matrix) -> Popular:
         return cls(counts=np.asarray(x.sum(axis=0), dtype=np.float32).ravel())
 
-    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+    def scores(self, rows: sp.csr_matrix, lower: sp.csr_matrix | None = None) -> FloatArray:
         return np.broadcast_to(self.counts, (rows.shape[0], len(self.counts))).copy()
 
     def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
@@ -76,7 +84,9 @@ class Popular:
 class ItemItem:
     """A linear item-item model: a user's scores are the sum of the rows of the items they liked.
 
-    `weights` covers the `active` items only (row i: what liking i adds to each j).
+    `weights` covers the `active` items only (row i: what liking i adds to each j). A model
+    fitted on all ratings also adds `lower_weight` times the rows of the titles rated lower,
+    and may leave out every title the person rated, as the "For you" page does.
     """
 
     weights: FloatArray
@@ -84,10 +94,19 @@ class ItemItem:
     items: int
     name: str
     params: dict[str, Any] = field(default_factory=dict)
+    lower_weight: float = 0.0
+    excludes_rated: bool = False
 
-    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+    def scores(self, rows: sp.csr_matrix, lower: sp.csr_matrix | None = None) -> FloatArray:
         out = np.zeros((rows.shape[0], self.items), np.float32)
-        out[:, self.active] = np.asarray(rows[:, self.active] @ self.weights, dtype=np.float32)
+        profile = rows[:, self.active]
+        if lower is not None and self.lower_weight:
+            profile = profile + self.lower_weight * lower[:, self.active]
+        out[:, self.active] = np.asarray(profile @ self.weights, dtype=np.float32)
+        if self.excludes_rated:
+            for rated in (rows, lower) if lower is not None else (rows,):
+                r, c = rated.nonzero()
+                out[r, c] = -np.inf
         return out
 
     def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
@@ -218,6 +237,148 @@ def rp3_fit(
     )
 
 
+def ratings_weights(
+    z: sp.csr_matrix, y: sp.csr_matrix | None = None, *, lam: float, dropout: float = 0.0
+) -> FloatArray:
+    """Item x item weights B with a zero diagonal that predict the targets `y` from the inputs `z`
+    (`y` None: the inputs are the targets, which saves the largest product).
+
+    B minimises ‖Y - ZB‖² + Σᵢ Λᵢ‖Bᵢ‖² subject to diag(B) = 0, with
+    Λ = dropout/(1-dropout)·diag(ZᵀZ) + λ: the penalty of EDLAE (Steck, NeurIPS 2020), which
+    is what dropping out each input with probability `dropout` adds in expectation. With
+    Z = Y and dropout 0 this is EASE (`ease_weights`); with Z = Y, EDLAE.
+
+    Closed form: with P = (ZᵀZ + Λ)⁻¹, B = PZᵀY - P·diag(μ), μⱼ = (PZᵀY)ⱼⱼ / Pⱼⱼ so that
+    Bⱼⱼ = 0. With fewer users than items, Woodbury gives it from a users x users matrix
+    K = I + ZΛ⁻¹Zᵀ: PZᵀ = Λ⁻¹ZᵀK⁻¹ and P = Λ⁻¹ - Λ⁻¹ZᵀK⁻¹ZΛ⁻¹, so with Q = K⁻¹Z and
+    R = K⁻¹Y, B = Λ⁻¹Zᵀ(R + QΛ⁻¹diag(μ)) - Λ⁻¹diag(μ): one items x users x items product.
+    When Y = Z, PZᵀY = I - PΛ and B = I - P·diag(1/diag(P)), as in EASE.
+    """
+    users, items = z.shape
+    zd = z.astype(np.float64)
+    gram_diag = np.asarray(zd.multiply(zd).sum(axis=0), np.float64).ravel()
+    penalty = dropout / (1.0 - dropout) * gram_diag + lam
+    if users >= items:
+        gram: Float64Array = np.asarray((zd.T @ zd).toarray(), np.float64)
+        gram[np.diag_indices(items)] += penalty
+        p: Float64Array = np.asarray(np.linalg.inv(gram), np.float64)
+        del gram
+        if y is None:
+            b: Float64Array = -p / np.diag(p)[None, :]
+        else:
+            b = p @ np.asarray((zd.T @ y.astype(np.float64)).toarray(), np.float64)
+            mu = np.diag(b) / np.diag(p)
+            b -= p * mu[None, :]
+    else:
+        dense = zd.toarray()
+        inv = 1.0 / penalty
+        scaled = dense * inv[None, :]  # ZΛ⁻¹
+        k = scaled @ dense.T
+        k[np.diag_indices(users)] += 1.0
+        if y is None:
+            q = r = np.linalg.solve(k, dense)
+        else:
+            target = y.astype(np.float64).toarray()
+            solved = np.linalg.solve(k, np.hstack([dense, target]))
+            q, r = solved[:, :items], solved[:, items:]
+        diag_pzy = inv * (dense * r).sum(axis=0)
+        diag_p = inv - inv * inv * (dense * q).sum(axis=0)
+        mu_scaled = inv * diag_pzy / diag_p  # Λ⁻¹μ
+        b = scaled.T @ (r + q * mu_scaled[None, :])
+        b[np.diag_indices(items)] -= mu_scaled
+    np.fill_diagonal(b, 0.0)
+    return b.astype(np.float32)
+
+
+# While `weights_memo` is on: the key and weights of the last `ease_ratings_fit`, so that a
+# tuning grid refits only when more than the popularity debias changes.
+_memo: list[tuple[bytes, FloatArray]] | None = None
+
+
+@contextmanager
+def weights_memo() -> Iterator[None]:
+    """Within, `ease_ratings_fit` reuses the previous fit's weights for the same inputs and
+    settings (bar `debias`, applied after). Off by default: the memo holds one items x items
+    matrix."""
+    global _memo
+    _memo = []
+    try:
+        yield
+    finally:
+        _memo = None
+
+
+def _memo_key(*parts: Any) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, sp.csr_matrix):
+            for array in (part.indptr, part.indices, part.data):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            digest.update(repr(part.shape).encode())
+        else:
+            digest.update(repr(part).encode())
+    return digest.digest()
+
+
+def ease_ratings_fit(
+    x: sp.csr_matrix,
+    *,
+    lower: sp.csr_matrix | None = None,
+    lam: float = 400.0,
+    lower_weight: float = 0.25,
+    dropout: float = 0.0,
+    debias: float = 0.2,
+    exclude_rated: bool = True,
+) -> ItemItem:
+    """EASE that reads all of a person's ratings and still predicts only what they will like.
+
+    The input is the positives plus `lower_weight` times `lower` (the titles rated below the
+    threshold: seen, so telling of taste, but not liked); the target is the positives alone.
+    `ratings_weights` fits it, with EDLAE's penalty when `dropout` > 0. Column j is then divided
+    by its number of positives to the power `debias`, so the most popular titles crowd out
+    fewer others. With `exclude_rated`, a title the person rated at any score is never
+    recommended, as the "For you" page leaves out everything rated. Only the titles somebody
+    liked are modelled; lower ratings of the others are not read.
+    """
+    active = _active(x)
+    xa = sp.csr_matrix(x[:, active], dtype=np.float64)
+    la = (
+        sp.csr_matrix(lower[:, active], dtype=np.float64)
+        if lower is not None and lower_weight
+        else sp.csr_matrix(xa.shape, dtype=np.float64)
+    )
+    key = _memo_key(xa, la, lam, lower_weight, dropout)
+    if _memo and _memo[0][0] == key:
+        base = _memo[0][1]
+    elif la.nnz == 0:
+        base = ratings_weights(xa, lam=lam, dropout=dropout)  # the input is the target
+        if _memo is not None:
+            _memo[:] = [(key, base)]
+    else:
+        base = ratings_weights(
+            (xa + lower_weight * la).tocsr(), xa.tocsr(), lam=lam, dropout=dropout
+        )
+        if _memo is not None:
+            _memo[:] = [(key, base)]
+    popularity = np.maximum(np.asarray(xa.sum(axis=0)).ravel(), 1.0)
+    weights = base / np.power(popularity, debias).astype(np.float32)[None, :] if debias else base
+    return ItemItem(
+        weights=weights.astype(np.float32, copy=False),
+        active=active,
+        items=x.shape[1],
+        name="EASE, all ratings",
+        params={
+            "lam": lam,
+            "lower_weight": lower_weight,
+            "dropout": dropout,
+            "debias": debias,
+            "exclude_rated": exclude_rated,
+        },
+        lower_weight=lower_weight,
+        excludes_rated=exclude_rated,
+    )
+
+
 def _scale(weights: FloatArray) -> np.float32:
     """The mean of each row's largest absolute weight: a scale both blended matrices share."""
     return np.float32(np.abs(weights).max(axis=1).mean() + 1e-12)
@@ -273,7 +434,7 @@ class ALS:
             },
         )
 
-    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+    def scores(self, rows: sp.csr_matrix, lower: sp.csr_matrix | None = None) -> FloatArray:
         users = (
             self.user_factors
             if rows is self.fitted_rows
@@ -333,7 +494,7 @@ class SparseItemItem:
             shape=(items, items),
         )
 
-    def scores(self, rows: sp.csr_matrix) -> FloatArray:
+    def scores(self, rows: sp.csr_matrix, lower: sp.csr_matrix | None = None) -> FloatArray:
         return np.asarray((rows.astype(np.float32) @ self.weights).toarray(), dtype=np.float32)
 
     def similar(self, items: IntArray, k: int) -> tuple[IntArray, FloatArray]:
@@ -402,7 +563,7 @@ def rp3_sparse_fit(
 # the build fits `rp3_sparse_fit` instead (docs/BENCHMARKS.md, recs section: 12,000 items are
 # 3.5 GB; 60,000 would be 86 GB).
 DENSE_MAX_ITEMS = 12_000
-DENSE_KINDS = frozenset({"knn", "ease", "rp3", "blend"})
+DENSE_KINDS = frozenset({"knn", "ease", "rp3", "blend", "ease_ratings"})
 SPARSE_NEIGHBOURS = 100
 
 
@@ -419,7 +580,16 @@ def scale_choice(kind: str, params: dict[str, Any], *, items: int) -> tuple[str,
     return "rp3_sparse", sparse
 
 
-def fit_model(kind: str, x: sp.csr_matrix, params: dict[str, Any], *, seed: int) -> Model:
+def fit_model(
+    kind: str,
+    x: sp.csr_matrix,
+    params: dict[str, Any],
+    *,
+    seed: int,
+    lower: sp.csr_matrix | None = None,
+) -> Model:
+    """Fit a model of `kind`; `lower` (ratings below the threshold) reaches only the models
+    that read it."""
     if kind == "popular":
         return Popular.fit(x)
     if kind == "knn":
@@ -434,4 +604,6 @@ def fit_model(kind: str, x: sp.csr_matrix, params: dict[str, Any], *, seed: int)
         return rp3_sparse_fit(x, **params)
     if kind == "als":
         return ALS.fit(x, seed=seed, **params)
+    if kind == "ease_ratings":
+        return ease_ratings_fit(x, lower=lower, **params)
     raise ValueError(f"unknown model kind {kind!r}")

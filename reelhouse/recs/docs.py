@@ -21,13 +21,19 @@ positives; per user with two positives or more, a seeded random 20% of them (at 
 out as the test set; every hyperparameter setting fitted on the training set minus a validation
 set carved from it by the same rule, and chosen by validation NDCG@10; the chosen setting refitted
 on the whole training set and scored once on the test set. Every title is ranked for every user,
-only the user's training positives excluded. NDCG@10 has binary gains; Recall@20 divides the hits
-by min(20, held-out positives) as in Liang et al. 2018; HitRate@10 is the share of users with a
-hit in their top 10; coverage@10 is the share of titles (those with at least one positive) in
-anyone's top 10. "Rail" columns score the item-to-item lists themselves: a user's ranking is
-made only from the top-20 "You may also like" lists of the titles they liked in training (a
-neighbour counts 1/(1+its position) in each list showing it), so they measure what the title
-pages offer. The build uses the model with the best test NDCG@10.
+only the user's training positives excluded. Models may also read the ratings below 8: all of
+them are training data (the holdout hides positives only), and a user-title pair that is a
+positive is never among them, so no held-out positive reaches a model's input in any form. The
+production model reads them, and leaves out of its own ranking every title the user rated, as
+the "For you" page does; the baselines read positives only. NDCG@10 has binary gains; Recall@20
+divides the hits by min(20, held-out positives) as in Liang et al. 2018; HitRate@10 is the share
+of users with a hit in their top 10; coverage@10 is the share of titles (those with at least one
+positive) in anyone's top 10. "Rail" columns score the item-to-item lists themselves: a user's
+ranking is made only from the top-20 "You may also like" lists of the titles they liked in
+training (a neighbour counts 1/(1+its position) in each list showing it), so they measure what
+the title pages offer. "Ablation" rows are the production model with a part switched off, to
+show where its gain comes from: they are not baselines and never chosen. The build uses the
+model with the best validation NDCG@10 (the test set only reports), ablations aside.
 
 <!-- recs-evaluation:start -->
 (not run yet)

@@ -18,7 +18,7 @@ from reelhouse.catalog.models import Certification, Title
 from reelhouse.community.models import Rating, Watchlist
 from reelhouse.people.models import Credit
 from reelhouse.recs.content import CAST_BILLED, ROLE_WEIGHTS, TitleFacts, cast_weight, crew_role
-from reelhouse.recs.evaluation import POSITIVE_SCORE
+from reelhouse.recs.evaluation import POSITIVE_SCORE, lower_without_positives
 from reelhouse.recs.models import RecNeighbour
 
 READ_CHUNK = 20_000
@@ -140,6 +140,39 @@ def rating_matrix_get(
     matrix.sum_duplicates()
     matrix.data[:] = 1.0
     return RatingMatrix(matrix=matrix, title_ids=ids, user_keys=list(users), digests=dict(digests))
+
+
+def lower_ratings_get(ratings: RatingMatrix, *, source: str | None = None) -> sp.csr_matrix:
+    """The ratings below the positive threshold, as a matrix with the rows and columns of
+    `ratings.matrix` (1.0 where rated).
+
+    `rating_matrix_get` keeps only the positives; this reads the rest. People with no positive
+    have no row there and are left out; so are titles outside its columns, and any pair that is
+    also a positive (a title rated twice), so a positive is never also a lower rating.
+    """
+    row_of = {key: i for i, key in enumerate(ratings.user_keys)}
+    column_of = {int(t): i for i, t in enumerate(ratings.title_ids.tolist())}
+    qs = Rating.objects.filter(score__lt=POSITIVE_SCORE)
+    if source is not None:
+        qs = qs.filter(source=source)
+    rows: list[int] = []
+    columns: list[int] = []
+    for title_id, user_id, src, external in qs.values_list(
+        "title_id", "user_id", "source", "external_user"
+    ).iterator(chunk_size=READ_CHUNK):
+        row = row_of.get(_user_key(user_id, src, external))
+        column = column_of.get(title_id)
+        if row is not None and column is not None:
+            rows.append(row)
+            columns.append(column)
+    lower = sp.csr_matrix(
+        (
+            np.ones(len(rows), np.float32),
+            (np.asarray(rows, np.int64), np.asarray(columns, np.int64)),
+        ),
+        shape=ratings.matrix.shape,
+    )
+    return lower_without_positives(lower, ratings.matrix)
 
 
 def _stable_hash(text: str) -> int:

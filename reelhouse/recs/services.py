@@ -34,6 +34,7 @@ from typing import Any, TextIO
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -54,7 +55,12 @@ from reelhouse.recs.evaluation import (
     protocol_run,
 )
 from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour, RecTitleState
-from reelhouse.recs.selectors import RatingMatrix, rating_matrix_get, title_facts_list
+from reelhouse.recs.selectors import (
+    RatingMatrix,
+    lower_ratings_get,
+    rating_matrix_get,
+    title_facts_list,
+)
 
 K = 20
 # Titles written per transaction (and per resume checkpoint): 5,000 titles are 100,000 rows.
@@ -64,8 +70,13 @@ MIN_SUPPORT = 3
 # Bump when the computation changes, so the next build recomputes everything.
 BUILD_VERSION = "2"
 # The model when no evaluation has been stored yet: the one that won it on the demo catalog
-# (docs/BENCHMARKS.md, recs section): EASE, lambda 200.
-DEFAULT_CHOICE: tuple[str, dict[str, Any]] = ("ease", {"lam": 200.0})
+# (docs/BENCHMARKS.md, recs section).
+DEFAULT_CHOICE: tuple[str, dict[str, Any]] = (
+    "ease_ratings",
+    {"lam": 400.0, "lower_weight": 0.25, "dropout": 0.25, "debias": 0.2, "exclude_rated": True},
+)
+# Models that also read the ratings below the positive threshold (algorithms.ease_ratings_fit).
+LOWER_KINDS = frozenset({"ease_ratings"})
 SEED = 42
 # Writing more rows than this, a build drops the neighbour index and builds it again after:
 # on SQLite 2.5 M rows took 24 s with it, 10.6 s without it plus its rebuild.
@@ -179,13 +190,19 @@ class RailMaker:
     """Computes both rails for rows of the catalog (rows = positions in `facts`)."""
 
     def __init__(
-        self, facts: Sequence[TitleFacts], ratings: RatingMatrix, choice: tuple[str, dict[str, Any]]
+        self,
+        facts: Sequence[TitleFacts],
+        ratings: RatingMatrix,
+        choice: tuple[str, dict[str, Any]],
+        lower: sp.csr_matrix | None = None,
     ) -> None:
         self.facts = list(facts)
         self.ids = np.asarray([f.id for f in self.facts], np.int64)
         self.content: ContentModel = content_model_fit(self.facts)
         self.ratings = ratings
         self.choice = choice
+        # Ratings below the threshold, shaped like ratings.matrix, for the models that read them.
+        self.lower = lower
         self._model: Model | None = None
         x = ratings.matrix
         self.support = np.asarray(x.sum(axis=0)).ravel().astype(np.int64)
@@ -217,7 +234,7 @@ class RailMaker:
         # A catalog too large for the chosen dense model gets the sparse one (algorithms.py).
         liked = int(np.count_nonzero(self.support))
         kind, params = scale_choice(kind, params, items=liked)
-        model = fit_model(kind, x, params, seed=SEED)
+        model = fit_model(kind, x, params, seed=SEED, lower=self.lower)
         self.model_names[LEARNED] = model.name[:40]
         self._model = model
 
@@ -444,7 +461,8 @@ def recs_build(
     ids = [f.id for f in facts]
     ratings = rating_matrix_get(title_ids=ids)
     choice = model_choice_get()
-    maker = RailMaker(facts, ratings, choice)
+    lower = lower_ratings_get(ratings) if lower_is_read(choice, ratings) else None
+    maker = RailMaker(facts, ratings, choice, lower)
     content_fp = _fingerprint([BUILD_VERSION, [_facts_key(f) for f in facts]])
     report = BuildReport()
     states: States = {
@@ -485,6 +503,15 @@ def recs_build(
     finally:
         _index_ensure()
     return report
+
+
+def lower_is_read(choice: tuple[str, dict[str, Any]], ratings: RatingMatrix) -> bool:
+    """Whether the model the build will fit reads the lower ratings (not once the catalog is
+    too large for it and the build switches to sparse RP3β)."""
+    # Counted as RailMaker counts them, so that both see the same switch.
+    liked = int(np.count_nonzero(np.asarray(ratings.matrix.sum(axis=0)).ravel()))
+    kind, _ = scale_choice(*choice, items=liked)
+    return kind in LOWER_KINDS
 
 
 def recs_is_built() -> bool:
@@ -751,9 +778,12 @@ def recs_evaluate(
         raise NoRatingsError(
             "No MovieLens ratings in the database: import them first (reelhouse import ...)."
         )
+    lower = lower_ratings_get(ratings, source="movielens")
     # Titles nobody rated 8 or more are columns of zeros: dropped, as in the anchors' runs.
-    results = protocol_run(x, seed=seed, candidates=candidates_default(quick=quick), log=log)
-    winner = max(results, key=lambda r: (r.test.ndcg10, r.is_production))
+    results = protocol_run(
+        x, seed=seed, candidates=candidates_default(quick=quick), log=log, lower=lower
+    )
+    winner = evaluation_winner(results)
     table = results_table(results, users=x.shape[0], items=x.shape[1], positives=int(x.nnz))
     RecEvaluation.objects.create(
         created_at=timezone.now(),
@@ -773,6 +803,16 @@ def recs_evaluate(
     )
 
 
+def evaluation_winner(results: Sequence[Result]) -> Result:
+    """The model the build will use: the best validation NDCG@10 (the test set only reports),
+    the production model on a tie. Ablations (parts of the production model switched off) are
+    never chosen."""
+    return max(
+        (r for r in results if not r.is_ablation),
+        key=lambda r: (r.validation_ndcg, r.is_production),
+    )
+
+
 def _result_dict(r: Result) -> dict[str, Any]:
     return {
         "label": r.label,
@@ -783,6 +823,7 @@ def _result_dict(r: Result) -> dict[str, Any]:
         "fit_seconds": r.fit_seconds,
         "validation_ndcg": r.validation_ndcg,
         "is_production": r.is_production,
+        "is_ablation": r.is_ablation,
     }
 
 
@@ -808,7 +849,7 @@ def results_table(results: Sequence[Result], *, users: int, items: int, positive
             f"| {rail_ndcg} | {rail_recall} "
             f"| {r.fit_seconds:.1f} s |"
         )
-    baselines = [r for r in results if not r.is_production]
+    baselines = [r for r in results if not r.is_production and not r.is_ablation]
     production = [r for r in results if r.is_production]
     if baselines and production:
         best = max(baselines, key=lambda r: r.test.ndcg10)

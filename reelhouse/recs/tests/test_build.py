@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
+import scipy.sparse as sp
+from django.core.management import call_command
+from django.utils import timezone
 
 from reelhouse.community.models import Rating
-from reelhouse.recs import services
-from reelhouse.recs.models import RecBuild, RecNeighbour
+from reelhouse.recs import algorithms, selectors, services
+from reelhouse.recs.algorithms import Model
+from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour
+from reelhouse.recs.selectors import rating_matrix_get, title_facts_list
 from reelhouse.recs.services import recs_build
-from reelhouse.recs.tests.factories import Planted, planted_catalog
+from reelhouse.recs.tests.factories import FANS_PER_CLUSTER, Planted, planted_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +124,17 @@ def test_a_killed_build_resumes_after_its_last_batch(
     assert _all_rows() == resumed
 
 
+def _evaluation_store(kind: str, params: dict[str, Any]) -> None:
+    RecEvaluation.objects.create(
+        created_at=timezone.now(), seed=0, results=[], winner_kind=kind, winner_params=params
+    )
+
+
 def test_an_incremental_build_recomputes_only_what_changed(planted: Planted) -> None:
+    # EASE on positives: no rail of one cluster shows the other, so the plan is exactly the
+    # ballet titles. (The production model also reads each fan's low rating of the other
+    # cluster, which links the clusters, and rails showing a changed title are replanned.)
+    _evaluation_store("ease", {"lam": 200.0})
     recs_build(quiet=True)
     untouched = planted.westerns[0]
     before = _rail(untouched.pk, "also_liked")
@@ -207,16 +223,75 @@ def _raise_killed(**_: Any) -> None:
 def test_also_liked_rails_are_the_same_computed_in_the_background_or_not(
     planted: Planted,
 ) -> None:
-    import numpy as np
-
-    from reelhouse.recs.selectors import rating_matrix_get, title_facts_list
-
     facts = title_facts_list()
     ratings = rating_matrix_get(title_ids=[f.id for f in facts])
+    lower = selectors.lower_ratings_get(ratings)
     rows = np.arange(len(facts), dtype=np.int64)
-    direct = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE)
-    background = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE)
+    direct = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE, lower)
+    background = services.RailMaker(facts, ratings, services.DEFAULT_CHOICE, lower)
     background.also_liked_start()
     a, b = direct.also_liked(rows), background.also_liked(rows)
     assert direct.digests(a) == background.digests(b)
     assert (a.neighbours == b.neighbours).all()
+
+
+def _fits_watched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, sp.csr_matrix | None]]:
+    fits: list[tuple[str, sp.csr_matrix | None]] = []
+    real = algorithms.fit_model
+
+    def watching(kind: str, x: sp.csr_matrix, params: dict[str, Any], **kwargs: Any) -> Model:
+        fits.append((kind, kwargs.get("lower")))
+        return real(kind, x, params, **kwargs)
+
+    monkeypatch.setattr(services, "fit_model", watching)
+    return fits
+
+
+def test_the_build_uses_the_model_that_won_the_evaluation(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_command("recs", "evaluate", "--quick")
+    evaluated = RecEvaluation.objects.get()
+    fits = _fits_watched(monkeypatch)
+    recs_build(quiet=True)
+    build = RecBuild.objects.get(kind="also_liked")
+    assert build.params["choice"] == [evaluated.winner_kind, evaluated.winner_params]
+    assert [kind for kind, _ in fits] == [evaluated.winner_kind]
+    # A later evaluation with another winner changes the model of the next build.
+    _evaluation_store("ease", {"lam": 50.0})
+    recs_build(quiet=True)
+    latest = RecBuild.objects.filter(kind="also_liked").order_by("-id").first()
+    assert latest is not None
+    assert latest.model == "EASE"
+    assert latest.params["choice"] == ["ease", {"lam": 50.0}]
+
+
+def test_before_any_evaluation_the_build_fits_the_all_ratings_model_with_the_low_ratings(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fits = _fits_watched(monkeypatch)
+    recs_build(quiet=True)
+    assert RecBuild.objects.get(kind="also_liked").model == "EASE, all ratings"
+    [(kind, lower)] = fits
+    assert kind == "ease_ratings"
+    assert lower is not None
+    # Every fan rated one film of the other cluster 4/10, and nothing else below 8.
+    assert lower.nnz == 2 * FANS_PER_CLUSTER
+    assert lower.multiply(rating_matrix_get(title_ids=_title_ids()).matrix).nnz == 0
+
+
+def test_the_low_ratings_line_up_with_the_positives(planted: Planted) -> None:
+    ratings = rating_matrix_get(title_ids=_title_ids())
+    lower = selectors.lower_ratings_get(ratings)
+    assert lower.shape == ratings.matrix.shape
+    column = {int(t): i for i, t in enumerate(ratings.title_ids.tolist())}
+    for fan in range(FANS_PER_CLUSTER):
+        row = ratings.user_keys.index(f"movielens:b{fan}")
+        liked = set(ratings.matrix[row].indices.tolist())
+        assert {column[t.pk] for t in planted.ballet} - liked == {fan % len(planted.ballet)}
+        low = planted.westerns[fan % len(planted.westerns)]
+        assert lower[row].indices.tolist() == [column[low.pk]]
+
+
+def _title_ids() -> list[int]:
+    return [f.id for f in title_facts_list()]

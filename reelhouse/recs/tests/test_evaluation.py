@@ -2,15 +2,27 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from django.core.management import call_command
 
+from reelhouse.recs import algorithms, evaluation
+from reelhouse.recs.algorithms import Model
 from reelhouse.recs.docs import SECTION_END, SECTION_START, benchmarks_section_write
-from reelhouse.recs.evaluation import holdout_split, rankings_score
+from reelhouse.recs.evaluation import (
+    Candidate,
+    Metrics,
+    Result,
+    holdout_split,
+    lower_without_positives,
+    protocol_run,
+    rankings_score,
+)
 from reelhouse.recs.models import RecEvaluation
+from reelhouse.recs.services import evaluation_winner, results_table
 from reelhouse.recs.tests.factories import planted_catalog
 
 
@@ -56,9 +68,96 @@ def test_the_command_evaluates_every_baseline_and_stores_the_winner(
     planted_catalog()
     call_command("recs", "evaluate", "--quick")
     out = capsys.readouterr().out
-    for label in ("most popular", "item-kNN (cosine)", "EASE", "implicit ALS", "production"):
+    for label in (
+        "most popular",
+        "item-kNN (cosine)",
+        "EASE",
+        "implicit ALS",
+        "production",
+        "(ablation)",
+    ):
         assert label in out
     assert RecEvaluation.objects.count() == 1
+    assert RecEvaluation.objects.get().winner_kind != ""
+
+
+def test_no_held_out_positive_reaches_a_models_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    x = sp.csr_matrix((rng.random((40, 30)) < 0.3).astype(np.float32))
+    # Lower ratings, some deliberately on positives (a title rated twice): those must go.
+    lower = sp.csr_matrix((rng.random((40, 30)) < 0.3).astype(np.float32))
+    assert lower.multiply(x).nnz > 0
+    seen: list[tuple[sp.csr_matrix, sp.csr_matrix | None]] = []
+    real = algorithms.fit_model
+
+    def spying(kind: str, x: sp.csr_matrix, params: dict[str, Any], **kwargs: Any) -> Model:
+        seen.append((x, kwargs.get("lower")))
+        return real(kind, x, params, **kwargs)
+
+    monkeypatch.setattr(evaluation, "fit_model", spying)
+    grid = [{"lam": 5.0, "lower_weight": 0.5, "dropout": 0.0, "debias": 0.1}]
+    protocol_run(x, seed=5, candidates=[Candidate("ease_ratings", "p", grid)], lower=lower)
+    split = holdout_split(x, seed=5)
+    validation = holdout_split(split.train, seed=6)
+    assert len(seen) == 2  # one setting on validation, then the refit on training
+    for (fitted, fitted_lower), hidden in zip(seen, [validation.test, split.test], strict=True):
+        assert fitted_lower is not None
+        assert fitted.multiply(hidden).nnz == 0
+        assert fitted.multiply(split.test).nnz == 0
+        assert fitted_lower.multiply(hidden).nnz == 0
+        # Every held-out positive, of validation and of test, is out of the lower ratings.
+        assert fitted_lower.multiply(x).nnz == 0
+        assert fitted_lower.nnz == (lower - lower.multiply(x)).nnz
+
+
+def test_lower_ratings_lose_every_pair_that_is_a_positive() -> None:
+    x = _csr([[0, 1], [2]], items=4)
+    lower = sp.csr_matrix(np.array([[1, 0, 3, 0], [0, 0, 2, 5]], np.float32))
+    out = lower_without_positives(lower, x)
+    assert out.toarray().tolist() == [[0, 0, 1, 0], [0, 0, 0, 1]]
+
+
+def _result(
+    label: str,
+    ndcg: float,
+    *,
+    validation: float | None = None,
+    is_production: bool = False,
+    is_ablation: bool = False,
+) -> Result:
+    metrics = Metrics(ndcg10=ndcg, recall20=0.0, hitrate10=0.0, coverage10=0.1, users=1)
+    return Result(
+        label=label,
+        kind="ease",
+        params={},
+        test=metrics,
+        items=None,
+        items_offered=0.0,
+        fit_seconds=0.0,
+        validation_ndcg=ndcg if validation is None else validation,
+        is_production=is_production,
+        is_ablation=is_ablation,
+    )
+
+
+def test_an_ablation_is_neither_a_baseline_nor_the_winner() -> None:
+    results = [
+        _result("EASE", 0.26),
+        _result("production", 0.32, is_production=True),
+        _result("part of production", 0.40, is_ablation=True),
+    ]
+    assert evaluation_winner(results).label == "production"
+    table = results_table(results, users=1, items=1, positives=1)
+    assert "vs the best baseline (EASE)" in table
+    assert "(beats it)" in table
+
+
+def test_the_winner_is_chosen_on_validation_never_on_the_test_set() -> None:
+    results = [
+        _result("EASE", 0.30, validation=0.15),
+        _result("production", 0.29, validation=0.20, is_production=True),
+    ]
+    assert evaluation_winner(results).label == "production"
 
 
 def test_the_docs_section_is_appended_then_replaced(tmp_path: Path) -> None:
