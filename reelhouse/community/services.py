@@ -22,7 +22,8 @@ def user_create(*, username: str, password: str) -> User:
 def rating_set(*, user: User, title: Title, score: int) -> Rating:
     """Rate a title, or change the rating: `score` is 1 (½ star) to 10 (5 stars).
 
-    A changed rating counts as new: it moves to the top of the member's ratings.
+    A changed rating counts as new: it moves to the top of the member's ratings. A rated title
+    has been seen: it leaves the member's watchlist, as on Letterboxd.
     """
     if isinstance(score, bool) or not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
         raise ValidationError(
@@ -40,6 +41,7 @@ def rating_set(*, user: User, title: Title, score: int) -> Rating:
                 "rated_at": timezone.now(),
             },
         )
+        Watchlist.objects.filter(user=user, title=title).delete()
     return rating
 
 

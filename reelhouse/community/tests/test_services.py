@@ -44,6 +44,12 @@ def test_rating_set_then_delete(alice: User, film: Title) -> None:
     assert rating_delete(user=alice, title=film) is False
 
 
+def test_rating_a_title_takes_it_off_the_watchlist(alice: User, film: Title) -> None:
+    watchlist_add(user=alice, title=film)
+    rating_set(user=alice, title=film, score=9)
+    assert not Watchlist.objects.filter(user=alice, title=film).exists()
+
+
 def test_watchlist_add_is_idempotent(alice: User, film: Title) -> None:
     entry, created = watchlist_add(user=alice, title=film)
     assert created
