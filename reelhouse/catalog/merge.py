@@ -124,7 +124,12 @@ def title_normalize(title: str) -> str:
 
 
 def title_match_key(title: str, year: int | None) -> str:
-    return f"{title_normalize(title)}|{year or ''}"[:200]
+    return match_key_join(title_normalize(title), year)
+
+
+def match_key_join(normalized: str, year: int | None) -> str:
+    """The match key of a title already normalized (title_normalize)."""
+    return f"{normalized}|{year or ''}"[:200]
 
 
 # Genre names as the sources spell them -> the name Reelhouse shows.

@@ -44,7 +44,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.documents import title_documents_invalidate
-from reelhouse.catalog.merge import fields_merge, genre_name, title_match_key
+from reelhouse.catalog.merge import (
+    fields_merge,
+    genre_name,
+    match_key_join,
+    title_match_key,
+    title_normalize,
+)
 from reelhouse.catalog.models import AlternativeTitle, Genre, Title
 from reelhouse.importers.bulk import (
     Analyzer,
@@ -389,7 +395,10 @@ def _array(value: str) -> list[str]:
     return [] if value == NULL else [v for v in value.split(",") if v]
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+@functools.lru_cache(maxsize=1 << 16)
+def _title_keys(title: str) -> tuple[str, str]:
+    """(slug, normalized title) of a title: IMDb repeats titles ("Episode #1.1", "Pilot")."""
+    return slugify(title), title_normalize(title)
 
 
 def _basics_parse(
@@ -427,14 +436,15 @@ def _basics_parse(
         title = primary[:500]
         original_title = "" if original == NULL else original[:500]
         genres_or_none = None if genres == NULL else genres
+        slug, normalized = _title_keys(title)
         values = (
             tconst,
             kind,
             title_type[:32],
             title,
             original_title,
-            slugify(title),
-            title_match_key(title, year),
+            slug,
+            match_key_join(normalized, year),
             year,
             end_year,
             runtime,
@@ -449,15 +459,14 @@ def _basics_parse(
             *TITLE_BLANKS,
         )
         if copy_lines:
+            # COPY's text format: the seven text columns first, escaped at once; tabs and
+            # newlines cannot occur (they end IMDb's fields and rows), backslashes can.
+            text = "\t".join(values[:7])
+            if "\\" in text or "\r" in text:
+                text = text.replace("\\", "\\\\").replace("\r", "\\r")
             text = "\t".join(
                 [
-                    tconst.translate(_COPY_ESCAPES),
-                    kind,
-                    values[2].translate(_COPY_ESCAPES),
-                    title.translate(_COPY_ESCAPES),
-                    original_title.translate(_COPY_ESCAPES),
-                    values[5],
-                    values[6].translate(_COPY_ESCAPES),
+                    text,
                     NULL if year is None else str(year),
                     NULL if end_year is None else str(end_year),
                     NULL if runtime is None else str(runtime),
