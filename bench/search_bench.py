@@ -1,28 +1,38 @@
 # Seeded, not secret: the standard generator is the point here.
 # ruff: noqa: S311
-"""Search benchmark: synthetic titles into a fresh database, then index build, query, suggestion
-and discover timings, and typo recall.
+"""Search benchmark: synthetic titles into a database of its own, then index build, query,
+suggestion and discover timings, and typo recall.
 
     DATABASE_URL=sqlite:////tmp/h_search_bench.sqlite3 \
         .venv/bin/python bench/search_bench.py 1000000
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_search_bench \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_search \
         .venv/bin/python bench/search_bench.py 1000000
 
-Times are server-side (the engine call in-process, no HTTP), p50/p95 over 200 queries each.
-The machine line (cores, load average, versions) is printed first and last: the machine is
-shared. Story search has its own benchmark, bench/search_story_bench.py.
+A run whose size differs from the titles already there replaces them (on PostgreSQL with
+TRUNCATE … CASCADE): use a SQLite file per size. Times are server-side (the engine call
+in-process, no HTTP), p50/p95 over 200 queries each; the queries are the same on every run and
+both databases (their own seed, drawn once the titles exist). The machine line (cores, load
+average, versions) is printed first and last: the machine is shared.
+
+`--keep-index` skips the rebuild when the index already holds the titles (for code changes that
+leave the index alone); `--profile` prints, per query class, how the slowest tenth splits between
+SQL and Python and the plans of the slowest statements (EXPLAIN ANALYZE on PostgreSQL). Story
+search has its own benchmarks: bench/search_story_bench.py (speed) and
+bench/search_story_relevance.py (ranking on the demo catalog).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import itertools
 import os
 import random
 import statistics
-import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelhouse.settings")
 
@@ -36,7 +46,7 @@ from django.db import connection, transaction  # noqa: E402
 from reelhouse.catalog.models import Title  # noqa: E402
 from reelhouse.importers.bulk import rows_insert  # noqa: E402
 from reelhouse.search.discover import discover_filters_parse, discover_page  # noqa: E402
-from reelhouse.search.engine import search, suggest  # noqa: E402
+from reelhouse.search.engine import backend, search, suggest  # noqa: E402
 from reelhouse.search.services import search_rebuild  # noqa: E402
 
 SYLLABLES = (
@@ -138,6 +148,60 @@ def timed(fn: Callable[[str], object], queries: list[str]) -> tuple[float, float
     return statistics.median(times), times[int(len(times) * 0.95) - 1]
 
 
+@contextmanager
+def statements() -> Iterator[list[tuple[str, Any, float]]]:
+    """Every statement run inside, with its parameters and milliseconds."""
+    seen: list[tuple[str, Any, float]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append((sql, params, (time.perf_counter() - start) * 1000))
+
+    with connection.execute_wrapper(record):
+        yield seen
+
+
+def profile(label: str, fn: Callable[[str], object], queries: list[str], top: int = 3) -> None:
+    """Where a class's time goes: SQL against Python, and the plans of its slowest statements."""
+    per_query: list[tuple[float, float, int, str]] = []
+    slowest: list[tuple[float, str, Any, str]] = []
+    for q in queries:
+        with statements() as seen:
+            start = time.perf_counter()
+            fn(q)
+            total = (time.perf_counter() - start) * 1000
+        sql_ms = sum(ms for _, _, ms in seen)
+        per_query.append((total, sql_ms, len(seen), q))
+        slowest.extend((ms, sql, params, q) for sql, params, ms in seen)
+    per_query.sort()
+    tail = per_query[int(len(per_query) * 0.9) :]
+    print(f"\n== {label}: the slowest 10% of queries ({len(tail)})")
+    for total, sql_ms, n, q in tail[-5:]:
+        print(f"  {total:6.1f} ms ({sql_ms:5.1f} in {n} statements): {q!r}")
+    mean = statistics.mean
+    print(
+        f"  tail mean {mean(t for t, _, _, _ in tail):.1f} ms, SQL "
+        f"{mean(s for _, s, _, _ in tail):.1f} ms, statements {mean(n for _, _, n, _ in tail):.1f}"
+    )
+    slowest.sort(key=lambda item: -item[0])
+    shown: set[str] = set()
+    for ms, sql, params, q in slowest:
+        # One plan per statement shape (the SQL text, parameters aside).
+        if sql in shown or len(shown) >= top:
+            continue
+        shown.add(sql)
+        print(f"\n  {ms:.1f} ms, for {q!r}:\n    {sql}\n    {params}")
+        postgres = connection.vendor == "postgresql"
+        explain = "EXPLAIN (ANALYZE, BUFFERS)" if postgres else "EXPLAIN QUERY PLAN"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{explain} {sql}", params)
+            for row in cursor.fetchall():
+                print("      " + " | ".join(str(v) for v in row))
+
+
 def machine() -> str:
     """The machine line of the figures: cores, load (the machine is shared), versions."""
     import platform
@@ -156,24 +220,43 @@ def machine() -> str:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("count", nargs="?", type=int, default=100_000, help="synthetic titles")
+    parser.add_argument(
+        "--keep-index", action="store_true", help="no rebuild when the index holds the titles"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="SQL vs Python per class, slowest plans"
+    )
+    args = parser.parse_args()
+    count = args.count
     print(f"[{connection.vendor}] machine: {machine()}")
     rng = random.Random(4)
     call_command("migrate", verbosity=0)
     if Title.objects.count() != count:
-        Title.objects.all().delete()
+        if Title.objects.exists() and connection.vendor == "postgresql":
+            # The ORM would load and signal a million deletions: the database is the bench's own.
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {Title._meta.db_table} CASCADE")
+        else:
+            Title.objects.all().delete()
         start = time.perf_counter()
         rows = titles_make(count, rng)
         with transaction.atomic():
             for i in range(0, len(rows), 50_000):
                 rows_insert(Title, COLUMNS, rows[i : i + 50_000])
         print(f"inserted {count:,} titles in {time.perf_counter() - start:.1f} s")
-    start = time.perf_counter()
-    search_rebuild(restart=True, quiet=True)
-    print(
-        f"[{connection.vendor}] index build ({count:,} titles, discover included): "
-        f"{time.perf_counter() - start:.1f} s"
-    )
+    if args.keep_index and backend().count() == count:
+        print(f"[{connection.vendor}] index kept ({count:,} documents)")
+    else:
+        start = time.perf_counter()
+        search_rebuild(restart=True, quiet=True)
+        print(
+            f"[{connection.vendor}] index build ({count:,} titles, discover included): "
+            f"{time.perf_counter() - start:.1f} s"
+        )
+    # The sample has its own seed: the same queries whether or not the titles were just made.
+    rng = random.Random(5)
 
     # The same sample on both databases: seeded ids between the first and the last title.
     first = Title.objects.order_by("pk").values_list("pk", flat=True).first() or 1
@@ -191,17 +274,19 @@ def main() -> None:
         words[i] = typo(words[i], rng)
         typo_q.append(" ".join(words))
 
-    for label, queries in (
-        ("query (full title)", exact_q),
-        ("query (prefix)", prefix_q),
-        ("query (one typo)", typo_q),
-    ):
-        p50, p95 = timed(lambda q: search(q, limit=20), queries)
+    classes: list[tuple[str, Callable[[str], object], list[str]]] = [
+        ("query (full title)", lambda q: search(q, limit=20), exact_q),
+        ("query (prefix)", lambda q: search(q, limit=20), prefix_q),
+        ("query (one typo)", lambda q: search(q, limit=20), typo_q),
+        ("suggestion (prefix)", suggest, prefix_q),
+        ("suggestion (typo)", suggest, typo_q),
+    ]
+    for label, fn, queries in classes:
+        p50, p95 = timed(fn, queries)
         print(f"[{connection.vendor}] {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    p50, p95 = timed(lambda q: suggest(q), prefix_q)
-    print(f"[{connection.vendor}] suggestion (prefix): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-    p50, p95 = timed(lambda q: suggest(q), typo_q)
-    print(f"[{connection.vendor}] suggestion (typo): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if args.profile:
+        for label, fn, queries in classes:
+            profile(label, fn, queries)
 
     found = 0
     for (pk, _), q in zip(targets, typo_q, strict=True):

@@ -24,6 +24,7 @@ KIND_NAMES = {code: name for name, code in KINDS.items()}
 POPULARITY_BUCKETS = 1000
 # Bits of a document id: popularity bucket from bit 40, kind at bits 38-39, object id below.
 KIND_SHIFT = 38
+POPULARITY_SHIFT = 40
 NAMES_PER_DOCUMENT = 16
 
 
@@ -48,7 +49,11 @@ class Document:
 
 def document_id(kind: str, object_id: int, popularity: float) -> int:
     bucket = min(POPULARITY_BUCKETS - 1, max(0, int(popularity * 40)))
-    return ((POPULARITY_BUCKETS - bucket) << 40) | (KINDS[kind] << KIND_SHIFT) | object_id
+    return (
+        ((POPULARITY_BUCKETS - bucket) << POPULARITY_SHIFT)
+        | (KINDS[kind] << KIND_SHIFT)
+        | object_id
+    )
 
 
 def title_popularity(votes: int | None, popularity: float, rating: float | None) -> float:

@@ -3,21 +3,23 @@
 `search(query, types=..., limit=..., offset=...)` answers in `selectors.search`'s shape:
 {"count", "results": [{"type", "id", "name", "year", "url"}]}. See docs/SEARCH.md for how a
 query becomes candidates (exact words and prefixes, then typo corrections, then any word) and how
-candidates are ranked (match quality first, popularity as the tie-breaker that decides namesakes).
+candidates are ranked (match quality first, popularity as the tie-breaker that decides namesakes;
+for a description rather than a name, the story's cosine blended in).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 from django.db import connection
 from django.urls import reverse
 
 from reelhouse.catalog.models import Title
 from reelhouse.people.models import Person
-from reelhouse.search.backends.base import Alternatives, Backend, Row
+from reelhouse.search.backends.base import DOCUMENT_COUNT, Alternatives, Backend, Row
 from reelhouse.search.documents import KIND_NAMES, KINDS
 from reelhouse.search.text import ParsedQuery, distance, query_parse, typo_budget
 
@@ -28,12 +30,25 @@ MAX_RESULTS = 500
 SUGGESTIONS = 8
 # Fewer matches than this and the typo corrections are searched too.
 FUZZY_BELOW = 10
-# Story search (when installed): queries of this many words, the nearest stories, the cosine
-# under which a story is not a match, and what a cosine above it is worth (see _story_scores).
+POPULARITY_WEIGHT = 0.12
+# Story search (when installed), for queries of this many words (a year aside): the nearest
+# stories, the cosine under which a story is no match and the one from which it is a full match.
 STORY_MIN_WORDS = 3
 STORY_CANDIDATES = 50
 STORY_FLOOR = 0.3
-STORY_WEIGHT = 6.0
+STORY_FULL = 0.6
+# About the best keyword quality there is (every word exact 3, every name word 1, the whole name
+# 1.5, the year 1): a story's match is brought to this scale before the two are blended.
+KEYWORD_FULL = 6.5
+# How much of a query the best-matching name explains (its words weighted by IDF): from
+# TITLE_FIT up the query is a name and ranks by names alone; at STORY_FIT and below it is a
+# description and the story counts STORY_WEIGHT_MAX of the blend (see _story_weight). A query
+# holding a whole name that explains CONTAINED_FIT of it is that name plus a few words ("the red
+# shoes powell", "love actually christmas"): a name too.
+TITLE_FIT = 0.9
+STORY_FIT = 0.5
+STORY_WEIGHT_MAX = 0.8
+CONTAINED_FIT = 0.5
 LEADING_ARTICLES = frozenset(
     {"the", "a", "an", "le", "la", "les", "l", "der", "die", "das", "el", "il"}
 )
@@ -52,6 +67,16 @@ class SearchPage(TypedDict):
     results: list[SearchResult]
 
 
+class ExplainedResult(SearchResult):
+    """A result with the parts of its score (`search_explained`, for benchmarks and tests)."""
+
+    score: float
+    keyword: float
+    cosine: float
+    popularity: float
+    story_weight: float
+
+
 def backend() -> Backend:
     if connection.vendor == "postgresql":
         from reelhouse.search.backends.postgres import PostgresBackend
@@ -67,6 +92,59 @@ class _Plan:
     parsed: ParsedQuery
     # Typed word -> indexed words within its typo budget, with their distance.
     corrections: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (typed word's position, indexed word) -> _word_score: candidates share most of their words.
+    word_scores: dict[tuple[int, str], float] = field(default_factory=dict)
+    # Typed word -> documents holding it (words the index knows), and DOCUMENT_COUNT.
+    counts: dict[str, int] | None = None
+
+    def vocabulary(self, engine: Backend) -> dict[str, int]:
+        """The typed words' document counts, read once per search."""
+        if self.counts is None:
+            self.counts = engine.vocabulary_counts([*self.parsed.tokens, DOCUMENT_COUNT])
+        return self.counts
+
+    def word_score(self, position: int, word: str) -> float:
+        key = (position, word)
+        score = self.word_scores.get(key)
+        if score is None:
+            tokens = self.parsed.tokens
+            score = self.word_scores[key] = _word_score(
+                tokens[position],
+                word,
+                is_last=position == len(tokens) - 1,
+                corrections=self.corrections.get(tokens[position], {}),
+            )
+        return score
+
+
+class _Keyword(NamedTuple):
+    quality: float  # how well a name matches, 0 to about KEYWORD_FULL; the year's part included
+    matched: int  # bit i set: the query's i-th word matched a word of one of the names
+    is_contained: bool  # every word of one of the names (a leading article aside) matched
+
+
+class _Scored(NamedTuple):
+    row: Row
+    score: float
+    keyword: float
+    cosine: float
+
+
+@dataclass
+class _Ranking:
+    scored: list[_Scored]
+    story_weight: float = 0.0
+    external: list[SearchResult] | None = None  # an external id's exact lookups
+
+    def __len__(self) -> int:
+        return len(self.external) if self.external is not None else len(self.scored)
+
+    def results(self, start: int, stop: int) -> list[SearchResult]:
+        # Only the page is turned into results: a URL reversed for each of 500 candidates was
+        # more than half of a search's time at a million titles.
+        if self.external is not None:
+            return self.external[start:stop]
+        return [_result(item.row) for item in self.scored[start:stop]]
 
 
 def search(
@@ -77,43 +155,119 @@ def search(
     offset: int = 0,
 ) -> SearchPage:
     """Titles, people and articles for a cleaned query (see `selectors.search_query_clean`)."""
-    ranked = _ranked(query, types, candidates=MAX_RESULTS, story=True)
-    return {"count": len(ranked), "results": ranked[offset : offset + limit]}
+    ranking = _ranked(query, types, candidates=MAX_RESULTS, story=True)
+    return {"count": len(ranking), "results": ranking.results(offset, offset + limit)}
 
 
 def suggest(query: str, *, limit: int = SUGGESTIONS) -> list[SearchResult]:
     """The first titles and people for what has been typed so far."""
-    return _ranked(query, ("title", "person"), candidates=64)[:limit]
+    return _ranked(query, ("title", "person"), candidates=64).results(0, limit)
+
+
+def search_explained(query: str, *, limit: int = 10) -> list[ExplainedResult]:
+    """`search`'s first results with the parts of their scores."""
+    ranking = _ranked(query, RESULT_TYPES, candidates=MAX_RESULTS, story=True)
+    return [
+        {
+            **result,
+            "score": item.score,
+            "keyword": item.keyword,
+            "cosine": item.cosine,
+            "popularity": item.row.popularity,
+            "story_weight": ranking.story_weight,
+        }
+        for result, item in zip(ranking.results(0, limit), ranking.scored, strict=False)
+    ]
 
 
 def _ranked(
     query: str, types: Sequence[ResultType], *, candidates: int, story: bool = False
-) -> list[SearchResult]:
+) -> _Ranking:
     parsed = query_parse(query)
     if parsed.external_id is not None:
-        return external_id_results(parsed, types)
+        return _Ranking([], external=external_id_results(parsed, types))
     if not parsed.tokens or not types:
-        return []
+        return _Ranking([])
     plan = _Plan(parsed)
     engine = backend()
     rows = _candidates(engine, plan, types, candidates)
-    stories: dict[int, float] = {}
+    keyword = {row.id: _keyword(row, plan) for row in rows}
+    weight, cosines = 0.0, {}
     if story and "title" in types and len(parsed.name_tokens) >= STORY_MIN_WORDS:
-        stories = _story_scores(engine, query, rows)
-    scored = sorted(
-        rows,
-        key=lambda row: (-(_score(row, plan) + stories.get(row.id, 0.0)), row.id),
-    )
-    return [_result(row) for row in scored]
+        weight = _story_weight(_title_fit(engine, plan, keyword.values()))
+        if weight > 0:
+            cosines = _story_cosines(engine, query, rows)
+            keyword.update((row.id, _keyword(row, plan)) for row in rows if row.id not in keyword)
+        if not cosines:
+            weight = 0.0
+    scored = [
+        _blend(row, keyword[row.id].quality, cosines.get(row.id, 0.0), weight) for row in rows
+    ]
+    scored.sort(key=lambda item: (-item.score, item.row.id))
+    return _Ranking(scored, story_weight=weight)
 
 
-def _story_scores(engine: Backend, query: str, rows: list[Row]) -> dict[int, float]:
-    """Document id -> story bonus; adds the titles whose stories match to `rows`.
+def _blend(row: Row, quality: float, cosine: float, weight: float) -> _Scored:
+    """One score from the name's match quality and the story's cosine, weighted by the query.
 
-    A cosine counts above STORY_FLOOR, times STORY_WEIGHT: at most about 2.4, below what a
-    title whose name matches every typed word scores (4 and up), above a match on one word
-    of six ("the"), so a description finds its film while a name still finds its own.
+    Both are on KEYWORD_FULL's scale (a story from STORY_FLOOR, nothing, to STORY_FULL, a full
+    match), and popularity breaks ties within each: it is added to a story only when the story
+    matches, so a famous film whose name shares "the" and "who" with a description does not
+    outrank a lesser-known film whose story it describes. With no story weight this is the
+    keyword ranking, unchanged.
     """
+    popularity = POPULARITY_WEIGHT * row.popularity
+    story = 0.0
+    if cosine > STORY_FLOOR:
+        story = KEYWORD_FULL * min(1.0, (cosine - STORY_FLOOR) / (STORY_FULL - STORY_FLOOR))
+        story += popularity
+    score = (1.0 - weight) * (quality + popularity) + weight * story
+    return _Scored(row, score, quality, cosine)
+
+
+def _title_fit(engine: Backend, plan: _Plan, keywords: Iterable[_Keyword]) -> float:
+    """How much of the query a candidate's name explains, its words weighted by IDF; 1.0 when
+    a whole name explains CONTAINED_FIT of it.
+
+    "red shoes" is all explained by The Red Shoes (1.0), "the red shoes powell" holds it and
+    Powell is a quarter of it (1.0); "the ballerina who can't stop dancing" is at most a name
+    with "the", "cant" and "stop", common words in names next to "ballerina" (0.2 on the demo
+    catalog): a description, not a name.
+    """
+    parsed = plan.parsed
+    tokens = parsed.tokens
+    counts = plan.vocabulary(engine)
+    documents = max([*counts.values(), 1])  # DOCUMENT_COUNT, unless an old index lacks it
+    weights = [math.log((documents + 1) / (counts.get(t, 0) + 1)) for t in tokens]
+    if parsed.year is not None:
+        # The year is not part of the name (the last such word, as in ParsedQuery.name_tokens).
+        weights[len(tokens) - 1 - tokens[::-1].index(str(parsed.year))] = 0.0
+    total = sum(weights)
+    if total <= 0:
+        return 1.0
+    best = 0.0
+    for keyword in keywords:
+        share = _share(keyword.matched, weights) / total
+        if keyword.is_contained and share >= CONTAINED_FIT:
+            return 1.0
+        best = max(best, share)
+    return best
+
+
+def _share(matched: int, weights: Sequence[float]) -> float:
+    return sum(w for i, w in enumerate(weights) if matched >> i & 1)
+
+
+def _story_weight(fit: float) -> float:
+    """0 for a query a name explains (TITLE_FIT), up to STORY_WEIGHT_MAX for a description."""
+    if fit >= TITLE_FIT:
+        return 0.0
+    return STORY_WEIGHT_MAX * min(1.0, (TITLE_FIT - fit) / (TITLE_FIT - STORY_FIT))
+
+
+def _story_cosines(engine: Backend, query: str, rows: list[Row]) -> dict[int, float]:
+    """Document id -> cosine of the story to the query, for stories above STORY_FLOOR; adds
+    the titles of those stories that are not keyword candidates to `rows`."""
     from reelhouse.search.story import story_search
 
     hits = [
@@ -126,7 +280,7 @@ def _story_scores(engine: Backend, query: str, rows: list[Row]) -> dict[int, flo
     for row in engine.rows_for("title", missing):
         known[row.object_id] = row
         rows.append(row)
-    return {known[pk].id: STORY_WEIGHT * (cos - STORY_FLOOR) for pk, cos in hits if pk in known}
+    return {known[pk].id: cos for pk, cos in hits if pk in known}
 
 
 def _candidates(engine: Backend, plan: _Plan, types: Sequence[ResultType], limit: int) -> list[Row]:
@@ -158,7 +312,9 @@ def _candidates(engine: Backend, plan: _Plan, types: Sequence[ResultType], limit
         add(engine.match(groups(False, drop_year=True), kinds, limit))
     if len(found) < FUZZY_BELOW:
         correctable = [t for t in dict.fromkeys(tokens) if typo_budget(t)]
-        known = engine.vocabulary_known(correctable) if correctable else set()
+        # One lookup for every word: a word the vocabulary holds is its own neighbour.
+        near = engine.vocabulary_near(correctable) if correctable else {}
+        known = {t for t in correctable if t in near[t]}
         if found:
             # Every word matched something, the last maybe as the prefix of an unfinished word.
             known.add(tokens[-1])
@@ -168,25 +324,29 @@ def _candidates(engine: Backend, plan: _Plan, types: Sequence[ResultType], limit
         for batch in (unknown, [] if found else sorted(known)):
             if not batch:
                 continue
-            _correct(engine, plan, batch)
+            _correct(plan, {t: near[t] for t in batch})
             if any(plan.corrections.values()):
                 add(engine.match(groups(True), kinds, limit))
                 if parsed.year is not None and len(found) < FUZZY_BELOW:
                     add(engine.match(groups(True, drop_year=True), kinds, limit))
             if found:
                 break
+    if not found and len(tokens) > 2:
+        # A name and a word more ("the red shoes powell", "love actually christmas"): every
+        # word but one.
+        add(engine.match(groups(True), kinds, limit, spare=1))
     if not found and len(tokens) > 1:
         # No document has every word: rank those that have some of them.
-        add(engine.match(groups(True), kinds, limit, every=False))
+        add(engine.match(groups(True), kinds, limit, spare=len(tokens) - 1))
     return list(found.values())
 
 
-def _correct(engine: Backend, plan: _Plan, tokens: Sequence[str]) -> None:
+def _correct(plan: _Plan, near: dict[str, list[str]]) -> None:
     """Indexed words within each token's typo budget, by optimal string alignment distance."""
-    for token in tokens:
+    for token, words in near.items():
         budget = typo_budget(token)
-        near = {w: distance(token, w, budget) for w in engine.vocabulary_near(token)}
-        plan.corrections[token] = {w: d for w, d in near.items() if d <= budget}
+        distances = {w: distance(token, w, budget) for w in words}
+        plan.corrections[token] = {w: d for w, d in distances.items() if d <= budget}
 
 
 def _core(tokens: Sequence[str]) -> list[str]:
@@ -207,30 +367,41 @@ def _word_score(token: str, word: str, *, is_last: bool, corrections: dict[str, 
     return 0.0
 
 
-def _score(row: Row, plan: _Plan) -> float:
-    """Match quality (0 to about 6) plus popularity (0 to about 2)."""
+def _keyword(row: Row, plan: _Plan) -> _Keyword:
+    """Match quality (0 to about KEYWORD_FULL; popularity is added by _blend) and which typed
+    words matched."""
     parsed = plan.parsed
     tokens = parsed.tokens
     query_core = _core(parsed.name_tokens)
     best = 0.0
+    matched_tokens = 0
+    is_contained = False
+    cached = plan.word_scores  # read inline: a method call less per word of every candidate
     for rank, variant in enumerate(row.names.split("\n")):
         words = variant.split()
         matched: set[int] = set()
         coverage = 0.0
         for i, token in enumerate(tokens):
-            is_last = i == len(tokens) - 1
-            scores = [
-                _word_score(token, w, is_last=is_last, corrections=plan.corrections.get(token, {}))
-                for w in words
-            ]
-            top = max(scores, default=0.0)
-            if top > 0:
-                matched.add(scores.index(top))
+            top, at = 0.0, -1
+            for j, word in enumerate(words):
+                score = cached.get((i, word))
+                if score is None:
+                    score = plan.word_score(i, word)
+                if score > top:
+                    top, at = score, j
+            if at >= 0:
+                matched.add(at)
+                matched_tokens |= 1 << i
             elif parsed.year is not None and token == str(parsed.year) == str(row.year):
                 top = 1.0
             coverage += top
         coverage /= len(tokens)
         name_core = _core(words)
+        is_contained = is_contained or (
+            bool(words)
+            and len(matched.intersection(range(len(words) - len(name_core), len(words))))
+            == len(name_core)
+        )
         fit = len(matched) / max(len(words), 1)
         quality = 3.0 * coverage + fit
         if name_core == query_core:
@@ -241,7 +412,7 @@ def _score(row: Row, plan: _Plan) -> float:
     if parsed.year is not None and row.year is not None:
         gap = abs(row.year - parsed.year)
         best += 1.0 if gap == 0 else 0.3 if gap == 1 else -0.3
-    return best + 0.12 * row.popularity
+    return _Keyword(best, matched_tokens, is_contained)
 
 
 _ROUTES = {"title": "catalog:detail", "person": "people:detail"}

@@ -13,6 +13,7 @@ from reelhouse.catalog.models import Title
 from reelhouse.editorial.models import Article
 from reelhouse.lib.progress import Progress
 from reelhouse.people.models import Person
+from reelhouse.search.backends.base import DOCUMENT_COUNT
 from reelhouse.search.discover import discover_rebuild
 from reelhouse.search.documents import BUILDERS, Document, documents_batches
 from reelhouse.search.engine import backend
@@ -28,6 +29,7 @@ def _vocabulary(documents: Iterable[Document]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for doc in documents:
         counts.update({w for name in doc.names for w in name.split() if not w.isdigit()})
+        counts[DOCUMENT_COUNT] += 1
     return counts
 
 
@@ -43,6 +45,7 @@ def _vocabulary_rebuild() -> None:
         while chunk := cursor.fetchmany(10_000):
             for (names,) in chunk:
                 counts.update({w for w in names.split() if not w.isdigit()})
+            counts[DOCUMENT_COUNT] += len(chunk)
     engine = backend()
     with transaction.atomic():
         engine.vocabulary_clear()

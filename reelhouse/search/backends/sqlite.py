@@ -12,7 +12,9 @@ from reelhouse.search.backends.base import (
     Alternatives,
     Row,
     exact_rows,
+    keys_near,
     kind_condition,
+    match_expression,
     query_keys,
     vocabulary_keys,
 )
@@ -61,10 +63,26 @@ TABLES = [
 
 
 # FTS5 answers a prefix from its prefix indexes only up to this length; a longer prefix makes it
-# merge the doclists of every matching term in memory first (17 ms for "ananda"* at 1 M titles).
+# merge the doclists of every matching term in memory first (17 ms for "ananda"* at 1 M titles),
+# so it is spelled out as the indexed words it completes to when there are this few.
 PREFIX_INDEXED = 4
-# A longer prefix is spelled out as the indexed words it completes to, when there are this few.
 COMPLETIONS = 48
+
+
+def vocabulary_completions(prefix: str) -> list[str] | None:
+    """The indexed words starting with `prefix`, or None when there are more than COMPLETIONS.
+
+    Digits are not in the vocabulary: a year's prefix completes to nothing here.
+    """
+    with connection.cursor() as cursor:
+        # The vocabulary's primary key is a B-tree on word: a range read.
+        cursor.execute(
+            "SELECT word FROM search_vocabulary WHERE word >= %s AND word < %s "
+            "ORDER BY word LIMIT %s",
+            [prefix, prefix + "\U0010ffff", COMPLETIONS + 1],
+        )
+        words = [row[0] for row in cursor.fetchall()]
+    return None if len(words) > COMPLETIONS else words
 
 
 def _term(term: str, is_prefix: bool) -> str:
@@ -72,13 +90,16 @@ def _term(term: str, is_prefix: bool) -> str:
     return f'"{term}"*' if is_prefix else f'"{term}"'
 
 
-def fts_expression(groups: Sequence[Alternatives], *, every: bool) -> str:
-    parts = ["(" + " OR ".join(_term(t, p) for t, p in group) + ")" for group in groups]
-    return (" AND " if every else " OR ").join(parts)
+def fts_expression(groups: Sequence[Alternatives], *, spare: int = 0) -> str:
+    return match_expression(groups, spare, _term, both=" AND ", either=" OR ")
 
 
 class SqliteBackend:
     vendor = "sqlite"
+
+    def __init__(self) -> None:
+        # Prefix -> its completions (None: too many), read once per search (see _completed).
+        self._completions: dict[str, list[str] | None] = {}
 
     def schema_create(self) -> None:
         with connection.cursor() as cursor:
@@ -173,26 +194,28 @@ class SqliteBackend:
                 vocabulary_keys(counts),
             )
 
-    def vocabulary_known(self, tokens: Sequence[str]) -> set[str]:
-        if not tokens:
-            return set()
-        marks = ", ".join(["%s"] * len(tokens))
+    def vocabulary_counts(self, words: Sequence[str]) -> dict[str, int]:
+        if not words:
+            return {}
+        marks = ", ".join(["%s"] * len(words))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT word FROM search_vocabulary WHERE word IN ({marks})",  # noqa: S608
-                list(tokens),
+                f"SELECT word, n FROM search_vocabulary WHERE word IN ({marks})",  # noqa: S608
+                list(words),
             )
-            return {row[0] for row in cursor.fetchall()}
+            return {word: int(n) for word, n in cursor.fetchall()}
 
-    def vocabulary_near(self, token: str) -> list[str]:
-        keys = query_keys(token)
+    def vocabulary_near(self, tokens: Sequence[str]) -> dict[str, list[str]]:
+        keys = sorted({key for token in tokens for key in query_keys(token)})
+        if not keys:
+            return {token: [] for token in tokens}
         marks = ", ".join(["%s"] * len(keys))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT DISTINCT word FROM search_vocabulary_key WHERE key IN ({marks})",  # noqa: S608
+                f"SELECT key, word FROM search_vocabulary_key WHERE key IN ({marks})",  # noqa: S608
                 keys,
             )
-            return [row[0] for row in cursor.fetchall()]
+            return keys_near(tokens, cursor.fetchall())
 
     def match(
         self,
@@ -200,7 +223,7 @@ class SqliteBackend:
         kinds: Sequence[str],
         limit: int,
         *,
-        every: bool = True,
+        spare: int = 0,
     ) -> list[Row]:
         if not groups:
             return []
@@ -212,7 +235,7 @@ class SqliteBackend:
                 f"SELECT {ROW_COLUMNS} FROM (SELECT rowid FROM search_fts "  # noqa: S608
                 f"WHERE search_fts MATCH %s{kind_condition('rowid', kinds)} "
                 "ORDER BY rowid LIMIT %s) f JOIN search_document d ON d.id = f.rowid ORDER BY d.id",
-                [fts_expression(groups, every=every), limit],
+                [fts_expression(groups, spare=spare), limit],
             )
             return [Row(*row) for row in cursor.fetchall()]
 
@@ -223,14 +246,10 @@ class SqliteBackend:
             if not is_prefix or len(term) <= PREFIX_INDEXED:
                 result.append((term, is_prefix))
                 continue
-            with connection.cursor() as cursor:
-                # The vocabulary's primary key is a B-tree on word: a range read.
-                cursor.execute(
-                    "SELECT word FROM search_vocabulary WHERE word >= %s AND word < %s LIMIT %s",
-                    [term, term + "\U0010ffff", COMPLETIONS + 1],
-                )
-                words = [row[0] for row in cursor.fetchall()]
-            if not words or len(words) > COMPLETIONS:
+            if term not in self._completions:
+                self._completions[term] = vocabulary_completions(term)
+            words = self._completions[term]
+            if not words:
                 # None (digits are not in the vocabulary) or too many: FTS5 merges them itself.
                 result.append((term, True))
             else:

@@ -6,6 +6,7 @@ from reelhouse.catalog.models import AlternativeTitle
 from reelhouse.catalog.tests.factories import make_person, make_title
 from reelhouse.conftest import Showcase
 from reelhouse.editorial.models import Article
+from reelhouse.search import engine
 from reelhouse.search.engine import search, suggest
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,15 @@ def test_an_exact_title_beats_a_longer_famous_one(db: None) -> None:
     make_title("The Shoes of the Fisherman", year=1968, rating_votes=10_000)
     make_title("Shoes", year=1916)
     assert names("shoes") == ["Shoes", "The Shoes of the Fisherman"]
+
+
+def test_a_name_and_a_word_more_finds_the_name(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_title("The Red Shoes", year=1948, rating_votes=10)
+    for n in range(6):
+        make_title(f"The Famous Film {n}", rating_votes=100_000)
+    # Fewer candidates than famous films holding "the": "any of the words" finds only those.
+    monkeypatch.setattr(engine, "MAX_RESULTS", 5)
+    assert names("the red shoes powell")[0] == "The Red Shoes"
 
 
 def test_it_matches_original_and_alternative_titles(db: None) -> None:

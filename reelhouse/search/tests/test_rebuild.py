@@ -6,9 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reelhouse.catalog.tests.factories import make_title
+from reelhouse.catalog.tests.factories import make_person, make_title
 from reelhouse.conftest import Showcase
 from reelhouse.search import services
+from reelhouse.search.backends.base import DOCUMENT_COUNT
 from reelhouse.search.documents import Document, documents_batches
 from reelhouse.search.engine import backend, search
 from reelhouse.search.models import BuildCheckpoint
@@ -65,3 +66,20 @@ def test_progress_is_reported(db: None) -> None:
     call_command("search", "rebuild", stdout=StringIO(), stderr=err)
     assert "search index" in err.getvalue()
     assert "rows" in err.getvalue()
+
+
+def test_the_vocabulary_counts_the_documents_for_idf(db: None) -> None:
+    engine = backend()
+    make_title("Alpha Harbour")
+    make_title("Beta Harbour")
+    assert engine.vocabulary_counts([DOCUMENT_COUNT, "harbour", "alpha"]) == {
+        DOCUMENT_COUNT: 2,
+        "harbour": 2,
+        "alpha": 1,
+    }
+    services.search_rebuild(quiet=True, restart=True)
+    make_person("Gamma Harbour")
+    assert engine.vocabulary_counts([DOCUMENT_COUNT, "harbour"]) == {
+        DOCUMENT_COUNT: 3,
+        "harbour": 3,
+    }

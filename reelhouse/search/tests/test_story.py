@@ -12,7 +12,7 @@ from django.test import Client
 from reelhouse.catalog.tests.factories import make_title
 from reelhouse.conftest import Showcase
 from reelhouse.search import story
-from reelhouse.search.engine import search
+from reelhouse.search.engine import search, search_explained
 from reelhouse.search.models import BuildCheckpoint, StoryEmbedding
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,48 @@ def test_story_queries_find_the_film_and_names_still_win(
     assert showcase.red_shoes.pk in top3
     assert search("the red shoes")["results"][0]["type"] == "title"
     assert [r["name"] for r in search("notting hill")["results"][:1]] == ["Notting Hill"]
+
+
+def test_a_description_ranks_by_story_not_by_names_sharing_its_common_words(
+    installed: None, showcase: Showcase
+) -> None:
+    # Well-known films whose names hold "the", "who", "cant", "stop" or "dancing": on the demo
+    # catalog, names like these outranked The Red Shoes (1948), whose story the query tells.
+    for name, votes in [
+        ("Can't Stop the Music", 20_000),
+        ("The Man Who Wasn't There", 120_000),
+        ("The Spy Who Loved Me", 100_000),
+        ("Stop Making Sense", 30_000),
+        ("Dancing Lady", 5_000),
+        ("The Who Sell Out", 9_000),
+    ]:
+        make_title(name, rating_votes=votes, rating=7.0, synopsis="")
+    story.story_embed_all(quiet=True)
+    results = search_explained("the ballerina who can't stop dancing", limit=3)
+    # Flashdance, a dancer's story too, may come between them.
+    assert {showcase.red_shoes.pk, showcase.red_shoes_2025.pk} <= {r["id"] for r in results}
+    assert results[0]["story_weight"] > 0.5
+
+
+def test_a_name_typed_in_full_is_ranked_by_name_without_embedding_the_query(
+    installed: None, showcase: Showcase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story.story_embed_all(quiet=True)
+
+    def not_called(query: str, *, limit: int = 50) -> list[tuple[int, float]]:
+        raise AssertionError(f"{query!r} was embedded")
+
+    monkeypatch.setattr(story, "story_search", not_called)
+    for query, expected in [
+        ("bend it like beckham", "Bend It Like Beckham"),
+        ("i know where im going", "I Know Where I'm Going!"),
+        # A whole name and a word more is still that name.
+        ("love actually christmas", "Love Actually"),
+        ("the red shoes powell", "The Red Shoes"),
+    ]:
+        results = search_explained(query, limit=1)
+        assert [r["name"] for r in results] == [expected]
+        assert results[0]["story_weight"] == 0
 
 
 def test_the_encoder_runs_a_text_through_the_model_once(
