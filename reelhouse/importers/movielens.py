@@ -28,8 +28,10 @@ from reelhouse.catalog.merge import (
     FIELD_GROUPS,
     fields_merge,
     genre_name,
+    match_key_join,
     priority,
     title_match_key,
+    title_normalize,
 )
 from reelhouse.catalog.models import Certification, Genre, Keyword, Title
 from reelhouse.community.models import Rating
@@ -168,10 +170,25 @@ def _fact_ids(fact: TitleFacts) -> dict[str, Any]:
     return {name: getattr(fact, name) for name in _ID_FIELDS}
 
 
+# Sources disagree on a film's year by a year or two (festival, home release): a fact that
+# matches no title exactly may join the one title of the same name up to this many years away.
+YEAR_SLACK = 2
+
+
+def _neighbour_keys(normalized: str, year: int | None) -> list[str]:
+    """The match keys of the same title up to YEAR_SLACK years either side of `year`."""
+    if year is None:
+        return []
+    return [
+        match_key_join(normalized, year + d) for d in range(-YEAR_SLACK, YEAR_SLACK + 1) if d != 0
+    ]
+
+
 class _Catalog:
     """The titles a batch of facts may merge into: four queries, whatever the batch size."""
 
-    def __init__(self, facts: Sequence[TitleFacts], keys: Sequence[str]) -> None:
+    def __init__(self, facts: Sequence[TitleFacts], keys: Sequence[str], source: str) -> None:
+        self.source = source
         self.rows: dict[int, dict[str, Any]] = {}
         self.by_id: dict[str, dict[Any, int]] = {name: {} for name in _ID_FIELDS}
         self.by_key: dict[str, list[int]] = defaultdict(list)
@@ -195,14 +212,27 @@ class _Catalog:
                 if row[name] is not None:
                     index[row[name]] = row["id"]
 
-    def find(self, fact: TitleFacts, key: str) -> int | None:
+    def find(self, fact: TitleFacts, key: str, neighbours: list[str]) -> int | None:
         for name, index in self.by_id.items():
             value = getattr(fact, name)
             pk = index.get(value) if value is not None else None
             # -1: an id a title created in this batch takes; it cannot join a stored title.
             if pk is not None and pk >= 0 and _fits(self.rows[pk], fact):
                 return pk
-        return next((pk for pk in self.by_key.get(key, ()) if _fits(self.rows[pk], fact)), None)
+        exact = (pk for pk in self.by_key.get(key, ()) if _fits(self.rows[pk], fact))
+        if (pk := next(exact, None)) is not None:
+            return pk
+        # Else the only title of that name up to YEAR_SLACK years away, if another source dated
+        # it: two films of one name a year apart in the same source are two films, and a fact
+        # near two titles of its name joins neither.
+        near = {
+            pk
+            for k in neighbours
+            for pk in self.by_key.get(k, ())
+            if _fits(self.rows[pk], fact)
+            and (self.rows[pk]["field_sources"] or {}).get("year") != self.source
+        }
+        return near.pop() if len(near) == 1 else None
 
     def claim(self, pk: int, fact: TitleFacts) -> None:
         """Give the title the fact's ids it lacks, unless another title holds them already."""
@@ -240,8 +270,10 @@ def titles_merge(facts: Sequence[TitleFacts], *, source: str, stats: ImportStats
     genres as one field; a US certification is added only where a title has none. A repeated
     merge writes nothing. Eight queries or so a batch, plus the rows written.
     """
-    keys = [title_match_key(f.title, f.year) for f in facts]
-    catalog = _Catalog(facts, keys)
+    normalized = [title_normalize(f.title) for f in facts]
+    keys = [match_key_join(n, f.year) for n, f in zip(normalized, facts, strict=True)]
+    neighbours = [_neighbour_keys(n, f.year) for n, f in zip(normalized, facts, strict=True)]
+    catalog = _Catalog(facts, [*keys, *(k for near in neighbours for k in near)], source)
     genres_of: dict[int, set[int]] = defaultdict(set)
     through = Title.genres.through
     for title_id, genre_id in through.objects.filter(title_id__in=list(catalog.rows)).values_list(
@@ -256,8 +288,8 @@ def titles_merge(facts: Sequence[TitleFacts], *, source: str, stats: ImportStats
     pending: dict[str, int] = {}
     new: list[tuple[TitleFacts, str]] = []
     matched: dict[int, TitleFacts] = {}
-    for fact, key in zip(facts, keys, strict=True):
-        pk = catalog.find(fact, key)
+    for fact, key, near in zip(facts, keys, neighbours, strict=True):
+        pk = catalog.find(fact, key, near)
         if pk is not None:
             catalog.claim(pk, fact)
             matched.setdefault(pk, fact)
@@ -544,7 +576,7 @@ def links_write(batch: Sequence[LinkRow], stats: ImportStats) -> None:
     facts = [
         TitleFacts(title="", year=None, movielens_id=m, imdb_id=i, tmdb_id=t) for m, i, t in batch
     ]
-    catalog = _Catalog(facts, [])
+    catalog = _Catalog(facts, [], SOURCE)
     updates = []
     for fact in facts:
         pk = next(

@@ -11,6 +11,7 @@ from reelhouse.conftest import Showcase
 from reelhouse.importers import datasets
 from reelhouse.importers.datasets import catalog_load, datasets_is_loaded
 from reelhouse.importers.models import ImportCheckpoint
+from reelhouse.importers.movielens import TitleFacts, titles_merge
 from reelhouse.importers.runs import ImportStats
 
 pd = pytest.importorskip("pandas")
@@ -87,6 +88,33 @@ def test_the_tables_merge_with_each_other_by_title_and_year(db: None) -> None:
     assert scores == [(1, "1", 8.0), (1, "2", 5.0), (2, "1", 8.0)]
     assert results["movielens ratings"].unresolved["ratings of a movieId not in the catalog"] == 1
     assert datasets_is_loaded()
+
+
+def test_a_title_a_year_or_two_away_in_another_source_is_the_same_film(
+    showcase: Showcase,
+) -> None:
+    # The showcase dates I Know Where I'm Going! 1945 (its UK release); tables may say 1947.
+    movies = _ggplot2movies(
+        {"title": "Red Shoes, The", "year": 1947, "length": 136},
+        {"title": "Amadeus", "year": 1985, "length": 180},
+    )
+    catalog_load(movies, _movielens({"movieId": 7, "title": "Amadeus", "year": 1986.0}))
+
+    assert Title.objects.filter(match_key__startswith="red shoes|").count() == 2  # 1948, 2025
+    assert Title.objects.get(match_key="red shoes|1948").runtime == 133  # the showcase's
+    assert Title.objects.filter(title="Amadeus").count() == 1
+    assert Title.objects.get(title="Amadeus").movielens_id == 7
+
+
+def test_two_films_of_one_name_a_year_apart_in_one_source_stay_two(db: None) -> None:
+    stats = ImportStats()
+    titles_merge([TitleFacts(title="Love", year=1946)], source="ggplot2movies", stats=stats)
+    titles_merge([TitleFacts(title="Love", year=1947)], source="ggplot2movies", stats=stats)
+    # Another source's Love 1948 is one of them, but which one? Neither.
+    titles_merge([TitleFacts(title="Love", year=1948)], source="movielens", stats=stats)
+
+    years = Title.objects.filter(title="Love").order_by("year").values_list("year", flat=True)
+    assert list(years) == [1946, 1947, 1948]
 
 
 def test_a_second_load_changes_nothing(db: None) -> None:
