@@ -70,10 +70,12 @@ class Analyzer:
 
     def grew(self, rows: int) -> None:
         self.rows += rows
-        if self.rows >= self.next_at and connection.vendor == "postgresql":
+        if self.rows < self.next_at:
+            return
+        self.next_at = 2 * self.rows
+        if connection.vendor == "postgresql":  # SQLite's planner keeps no row counts
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(self.table)}")
-            self.next_at = 2 * self.rows
 
 
 def copy_text(model: type[models.Model], columns: Sequence[str], data: bytes) -> None:

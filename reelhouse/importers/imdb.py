@@ -703,6 +703,8 @@ class _Importer:
         self.genre_lists: dict[str, list[int]] = {}
         self.genre_link_formats: dict[str, bytes] = {}
         self.titles_grown = Analyzer(Title)
+        # Tables the other files fill and then look rows up in, batch after batch.
+        self.grown = {model: Analyzer(model) for model in (Person, AlternativeTitle, Credit)}
         # Set per title.basics file: was the table empty when it started?
         self.titles_append_only = False
 
@@ -1058,6 +1060,7 @@ class _Importer:
                 )
             )
         stats.written += len(new) + len(updates)
+        self.grown[Person].grew(len(new))
 
     # title.akas
 
@@ -1100,6 +1103,7 @@ class _Importer:
         rows_update(AlternativeTitle, AKA_FIELDS, updates)
         title_documents_invalidate(changed)
         stats.written += len(new) + len(updates) + len(stale)
+        self.grown[AlternativeTitle].grew(len(new))
 
     def _titles_resolve(
         self, batch: Sequence[Group[Any] | CrewRow], stats: ImportStats, why: str
@@ -1134,6 +1138,7 @@ class _Importer:
         self, stale: list[int], new: list[tuple[Any, ...]], changed: set[int]
     ) -> None:
         _delete(Credit._meta.db_table, stale)
+        self.grown[Credit].grew(len(new))
         rows_insert(
             Credit,
             ("title_id", "person_id", "kind", "character", "order", "department", "job", "source"),

@@ -8,8 +8,14 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.utils import timezone
 
-from reelhouse.catalog.models import Title
-from reelhouse.importers.bulk import rows_insert, rows_update, set_aside, set_aside_restore
+from reelhouse.catalog.models import Genre, Title
+from reelhouse.importers.bulk import (
+    Analyzer,
+    rows_insert,
+    rows_update,
+    set_aside,
+    set_aside_restore,
+)
 from reelhouse.importers.models import SetAside
 from reelhouse.importers.tests.imdb_fixtures import imdb_files_write
 
@@ -124,3 +130,29 @@ def test_the_next_import_rebuilds_what_a_killed_one_set_aside(tmp_path: Path) ->
 
     assert "Built again what a killed import had set aside" in out.getvalue()
     assert _schema(GENRES) == before
+
+
+def test_the_analyzer_refreshes_the_planners_row_count_as_a_load_doubles() -> None:
+    analyzer = Analyzer(GENRES, first=3)
+    title = Title.objects.create(title="T", slug="t", match_key="t|", field_sources={})
+    for genre in range(3):
+        GENRES.objects.create(
+            title=title, genre=Genre.objects.create(name=f"G{genre}", slug=f"g{genre}")
+        )
+
+    analyzer.grew(2)
+    assert _planner_rows(GENRES) in (None, -1.0, 0.0)
+    analyzer.grew(1)
+    if connection.vendor == "postgresql":
+        assert _planner_rows(GENRES) == 3.0
+    assert analyzer.next_at == 6
+
+
+def _planner_rows(model: type[models.Model]) -> float | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table]
+        )
+        return float(cursor.fetchone()[0])
