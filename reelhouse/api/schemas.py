@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from ninja import Schema
 
 
@@ -28,6 +29,17 @@ class PageMeta(Schema):
     page: int
     per_page: int
     pages: int
+
+
+def paged(paginator: Paginator[Any], page: int, results: list[Any]) -> dict[str, Any]:
+    """One page of a paginated list: `results` and the PageMeta fields."""
+    return {
+        "count": paginator.count,
+        "page": page,
+        "per_page": paginator.per_page,
+        "pages": paginator.num_pages,
+        "results": results,
+    }
 
 
 ERRORS: dict[int, Any] = {400: ErrorOut, 404: ErrorOut, 422: ErrorOut}

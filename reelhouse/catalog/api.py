@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import BaseModel, Field
 
-from reelhouse.api.schemas import ERRORS, PageMeta
+from reelhouse.api.schemas import ERRORS, PageMeta, paged
 from reelhouse.catalog.documents import title_document_get
 from reelhouse.catalog.models import certification_choose
 from reelhouse.community.selectors import review_published_list
@@ -235,10 +235,4 @@ def title_reviews(request: HttpRequest, title_id: int, query: Query[PageQuery]) 
         if query.page <= paginator.num_pages
         else []
     )
-    return {
-        "count": paginator.count,
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": paginator.num_pages,
-        "results": results,
-    }
+    return paged(paginator, query.page, results)

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 from pydantic import BaseModel, Field
 
-from reelhouse.api.schemas import ERRORS, ErrorOut, PageMeta
+from reelhouse.api.schemas import ERRORS, ErrorOut, PageMeta, paged
 from reelhouse.catalog.api import PageQuery, TitleCard
 from reelhouse.catalog.documents import title_cards
 from reelhouse.community.models import SCORE_MAX, SCORE_MIN, Rating, User, Watchlist
@@ -108,13 +108,7 @@ def _page(rows: Any, query: PageQuery, body: Any) -> dict[str, Any]:
         page = list(paginator.page(query.page).object_list)
         cards = title_cards(row.title_id for row in page)
         results = [body(row, cards[row.title_id]) for row in page if row.title_id in cards]
-    return {
-        "count": paginator.count,
-        "page": query.page,
-        "per_page": query.per_page,
-        "pages": paginator.num_pages,
-        "results": results,
-    }
+    return paged(paginator, query.page, results)
 
 
 @router.get("/me/ratings", response={200: RatingPage, **ME_ERRORS}, summary="Your ratings")

@@ -7,6 +7,7 @@ JavaScript. Both are private to the member and never cached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.contrib.auth import login, logout
@@ -189,31 +190,28 @@ def rating_set_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(request, pk)
 
 
-@require_POST
-def rating_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _member_action(request: HttpRequest, pk: int, action: Callable[..., object]) -> HttpResponse:
+    """A form's POST that changes the member's lists: do it, and go back where they were."""
     title = title_get_or_404(pk)
     if not isinstance(request.user, User):
         return _sign_in_first(pk)
-    rating_delete(user=request.user, title=title)
+    action(user=request.user, title=title)
     return _back(request, pk)
+
+
+@require_POST
+def rating_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _member_action(request, pk, rating_delete)
 
 
 @require_POST
 def watchlist_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    title = title_get_or_404(pk)
-    if not isinstance(request.user, User):
-        return _sign_in_first(pk)
-    watchlist_add(user=request.user, title=title)
-    return _back(request, pk)
+    return _member_action(request, pk, watchlist_add)
 
 
 @require_POST
 def watchlist_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
-    title = title_get_or_404(pk)
-    if not isinstance(request.user, User):
-        return _sign_in_first(pk)
-    watchlist_remove(user=request.user, title=title)
-    return _back(request, pk)
+    return _member_action(request, pk, watchlist_remove)
 
 
 # --- A member's own lists -------------------------------------------------------------------
