@@ -782,6 +782,8 @@ class _Importer:
         if self.titles_append_only:
             # Loading into a table that was empty: try the batch as all new, and only look
             # for the titles it already has if that fails (a tconst repeated in the file).
+            # Only the titles' insert can fail, and it comes before any genre is created, so
+            # the genre caches hold nothing the rollback undoes.
             try:
                 with transaction.atomic():
                     self._titles_insert(list(incoming.values()), now, stats)
