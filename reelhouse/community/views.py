@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -231,35 +232,31 @@ def _page_or_last(
 @require_safe
 @never_cache
 def ratings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = _page_or_last(request, Paginator(rating_list_for_user(user=request.user), PER_PAGE))
-    if isinstance(page, HttpResponseRedirect):
-        return page
-    cards = title_cards(r.title_id for r in page.object_list)
-    return render(
-        request,
-        "community/ratings.html",
-        {
-            "page": page,
-            "items": [(cards[r.title_id], r) for r in page.object_list if r.title_id in cards],
-            "region": region_from(request),
-        },
-    )
+    return _member_list(request, rating_list_for_user(user=request.user), "community/ratings.html")
 
 
 @login_required
 @require_safe
 @never_cache
 def watchlist(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = _page_or_last(request, Paginator(watchlist_list_for_user(user=request.user), PER_PAGE))
+    rows = watchlist_list_for_user(user=request.user)
+    return _member_list(request, rows, "community/watchlist.html")
+
+
+def _member_list(
+    request: AuthenticatedHttpRequest, rows: QuerySet[_Row], template: str
+) -> HttpResponse:
+    """A page of the member's ratings or watchlist: each row beside its title's card."""
+    page = _page_or_last(request, Paginator(rows, PER_PAGE))
     if isinstance(page, HttpResponseRedirect):
         return page
-    cards = title_cards(w.title_id for w in page.object_list)
+    cards = title_cards(row.title_id for row in page.object_list)
     return render(
         request,
-        "community/watchlist.html",
+        template,
         {
             "page": page,
-            "items": [(cards[w.title_id], w) for w in page.object_list if w.title_id in cards],
+            "items": [(cards[r.title_id], r) for r in page.object_list if r.title_id in cards],
             "region": region_from(request),
         },
     )
