@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.documents import title_documents_invalidate
@@ -702,9 +702,10 @@ class _Importer:
         # IMDb's genre lists repeat (a few thousand distinct ones in millions of rows).
         self.genre_lists: dict[str, list[int]] = {}
         self.genre_link_formats: dict[str, bytes] = {}
-        self.titles_grown = Analyzer(Title)
-        # Tables the other files fill and then look rows up in, batch after batch.
-        self.grown = {model: Analyzer(model) for model in (Person, AlternativeTitle, Credit)}
+        # Tables the files fill and then look rows up in, batch after batch.
+        self.grown: dict[type[models.Model], Analyzer] = {
+            model: Analyzer(model) for model in (Title, Person, AlternativeTitle, Credit)
+        }
         # Set per title.basics file: was the table empty when it started?
         self.titles_append_only = False
 
@@ -850,7 +851,7 @@ class _Importer:
         stats.written += len(rows)
         if not self.titles_append_only:
             # Lookups by tconst follow each batch: keep the planner's idea of the table current.
-            self.titles_grown.grew(len(rows))
+            self.grown[Title].grew(len(rows))
 
     def _genre_links_sqlite(self, titles: list[tuple[int, str]]) -> None:
         """The genre rows of new titles (id, IMDb genres), joined in SQL, not one row at a time.
