@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from reelhouse.catalog.models import Keyword
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.models import ImportCheckpoint
 from reelhouse.importers.runs import (
+    BULK_GC_THRESHOLD,
     FileImport,
     ImportStats,
     RowChecker,
@@ -135,3 +137,16 @@ def test_a_file_error_found_ahead_names_its_line(tmp_path: Path) -> None:
     path.write_bytes(b"keyword\nok\n\xe9\n")
     with pytest.raises(ImportFileError, match=r"keywords.tsv:3: not UTF-8"):
         file_import(_job(path, ahead=True))
+
+
+def test_the_collector_keeps_out_of_a_load_and_comes_back_after(tmp_path: Path) -> None:
+    seen = []
+
+    def write(batch: list[str], stats: ImportStats) -> None:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+
+    before = gc.get_threshold()
+    file_import(FileImport("test", _file(tmp_path, ["a", "b"]), _parse, write, quiet=True))
+    assert seen == [(BULK_GC_THRESHOLD, True)]
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
