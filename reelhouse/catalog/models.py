@@ -189,7 +189,10 @@ class Certification(models.Model):
 class AlternativeTitle(models.Model):
     """A localized or alternative title (IMDb title.akas)."""
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="alternative_titles")
+    # Indexed by the unique constraint below, which leads with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="alternative_titles", db_index=False
+    )
     name = models.CharField(max_length=500)
     region = models.CharField(max_length=8, blank=True)
     language = models.CharField(max_length=8, blank=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -44,16 +45,69 @@ def rows_update(
     *,
     key: str = "id",
 ) -> None:
-    """UPDATE ... SET columns WHERE key = ... for each row: (column values..., key value)."""
+    """UPDATE ... SET columns WHERE key = ... for each row: (column values..., key value).
+
+    One statement for the whole batch, joined to a temporary table holding the rows (a row
+    repeated for one key: the last wins). One UPDATE per row cost about 85 µs on SQLite,
+    whose per-statement foreign key bookkeeping dominates, and a round trip on PostgreSQL.
+    """
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    sets = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {sets} WHERE {connection.ops.quote_name(key)} = %s",  # noqa: S608
-            rows,
+    rows = list({row[-1]: row for row in rows}.values())
+    q = connection.ops.quote_name
+    table = model._meta.db_table
+    names = [q(c) for c in (*columns, key)]
+    # One staging table per table and column list (a session may update several).
+    shape = hashlib.sha1(" ".join(names).encode(), usedforsecurity=False).hexdigest()[:8]
+    staged = q(f"import_update_{table}_{shape}")
+    sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Typed like the table's own columns; emptied after use, kept for the connection.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staged} AS "  # noqa: S608
+            f"SELECT {', '.join(names)} FROM {q(table)} WHERE 1 = 0"
         )
+        if connection.vendor == "postgresql":
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {staged} ({', '.join(names)}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {staged} VALUES ({', '.join(['%s'] * len(names))})",  # noqa: S608
+                rows,
+            )
+        cursor.execute(
+            f"UPDATE {q(table)} SET {sets} FROM {staged} AS s "  # noqa: S608
+            f"WHERE {q(table)}.{q(key)} = s.{q(key)}"
+        )
+        empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
+        cursor.execute(f"{empty} {staged}")
+
+
+# Pages SQLite's write-ahead log may hold before it is copied into the database (SQLite's default
+# is 1,000: 4 MB). A load's batches touch many of the same index pages again; copying them once
+# per 40 MB rather than once per 4 MB made title.principals a sixth faster.
+BULK_WAL_PAGES = 10_000
+
+
+@contextmanager
+def wal_checkpoints_spaced() -> Iterator[None]:
+    """SQLite: checkpoint the write-ahead log less often for the duration of a bulk load."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {before}")
 
 
 class Analyzer:

@@ -118,11 +118,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 BATCH_ROWS: dict[str, int] = {
     BASICS: 10_000,
     NAMES: 5_000,
-    AKAS: 2_000,
-    CREW: 5_000,
-    PRINCIPALS: 1_000,
-    EPISODES: 5_000,
-    RATINGS: 5_000,
+    AKAS: 5_000,
+    CREW: 20_000,
+    PRINCIPALS: 5_000,
+    EPISODES: 20_000,
+    RATINGS: 20_000,
 }
 
 KINDS: dict[str, str] = {

@@ -57,8 +57,14 @@ class Credit(models.Model):
         CAST = "cast", "Cast"
         CREW = "crew", "Crew"
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    # No index of their own: Meta.indexes lead with each (an importer writes millions of
+    # credits, and every index is maintained row by row).
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
     kind = models.CharField(max_length=4, choices=Kind.choices)
     character = models.CharField(max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0, help_text="Billing order; 0 is top billed")

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.models import Genre, Title
@@ -84,6 +85,22 @@ def test_it_inserts_and_updates_rows_in_bulk() -> None:
     rows_update(Title, ["synopsis"], [("Updated.", first.pk)])
     first.refresh_from_db()
     assert first.synopsis == "Updated."
+
+
+def test_an_update_batch_takes_each_keys_last_row_and_any_column_set() -> None:
+    first, second = (Title.objects.create(title=name, slug=name) for name in ("A", "B"))
+    with transaction.atomic():  # as in an import: several shapes in one transaction
+        rows_update(
+            Title,
+            ["synopsis", "year"],
+            [("Old.", 1950, first.pk), ("New.", 1951, first.pk), ("Other.", None, second.pk)],
+        )
+        rows_update(Title, ["field_sources"], [(json.dumps({"year": "imdb"}), first.pk)])
+    rows_update(Title, ["tagline"], [("Tag", second.slug)], key="slug")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.synopsis, first.year, first.field_sources) == ("New.", 1951, {"year": "imdb"})
+    assert (second.synopsis, second.year, second.tagline) == ("Other.", None, "Tag")
 
 
 def test_secondary_indexes_and_foreign_keys_come_back_after_a_bulk_load() -> None:

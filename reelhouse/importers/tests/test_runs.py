@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from reelhouse.catalog.models import Keyword
+from reelhouse.importers.bulk import BULK_WAL_PAGES
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.models import ImportCheckpoint
 from reelhouse.importers.runs import (
@@ -150,3 +152,20 @@ def test_the_collector_keeps_out_of_a_load_and_comes_back_after(tmp_path: Path) 
     assert seen == [(BULK_GC_THRESHOLD, True)]
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_load_checkpoints_sqlites_log_less_often(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's write-ahead log")
+
+    def autocheckpoint() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return int(cursor.fetchone()[0])
+
+    seen = []
+    before = autocheckpoint()
+    path = _file(tmp_path, ["a"])
+    file_import(FileImport("test", path, _parse, lambda *_: seen.append(autocheckpoint())))
+    assert seen == [BULK_WAL_PAGES]
+    assert autocheckpoint() == before < BULK_WAL_PAGES
