@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from reelhouse.importers.models import SetAside
+
+logger = logging.getLogger(__name__)
 
 
 def rows_insert(
@@ -145,24 +148,26 @@ def copy_text(model: type[models.Model], columns: Sequence[str], data: bytes) ->
         copy.write(data)
 
 
-def _set_aside_candidates(table: str) -> list[tuple[str, str, str]]:
+def _set_aside_candidates(table: str, *, indexes: bool) -> list[tuple[str, str, str]]:
     """(name, SQL that drops it, SQL that builds it) of what a bulk load can do without.
 
     Secondary indexes that are not unique (a unique one guards the load itself), and on
-    PostgreSQL the table's foreign keys too: checking them row by row is most of the cost of
-    loading a link table, and adding them back checks every row in one pass.
+    PostgreSQL the table's foreign keys: checked row by row, at every commit (Django makes them
+    deferred), they were most of the cost of loading a link table or the credits; added back,
+    they check every row in one pass.
     """
     q = connection.ops.quote_name
+    found = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
-                "ORDER BY c.relname",
-                [table],
-            )
-            found = [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+            if indexes:
+                cursor.execute(
+                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                    "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+                    "AND NOT i.indisunique AND NOT i.indisprimary ORDER BY c.relname",
+                    [table],
+                )
+                found += [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
@@ -172,32 +177,38 @@ def _set_aside_candidates(table: str) -> list[tuple[str, str, str]]:
                 (
                     name,
                     f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
-                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
+                    # Checked for new rows at once; the rows already there by VALIDATE after.
+                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition} {NOT_VALID}",
                 )
                 for name, definition in cursor.fetchall()
             ]
-            return found
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
-            [table],
-        )
-        return [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+        elif indexes:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+                [table],
+            )
+            found += [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+    return found
+
+
+NOT_VALID = "NOT VALID"
 
 
 @contextmanager
-def set_aside(model: type[models.Model], *, when: bool) -> Iterator[None]:
-    """Load a table without its secondary indexes (and foreign keys), and build them after.
+def set_aside(model: type[models.Model], *, when: bool, keys_only: bool = False) -> Iterator[None]:
+    """Load a table without its secondary indexes and foreign keys, and build them after.
 
-    For bulk loads into an empty table, outside any transaction. What is dropped is recorded
-    (SetAside) in the transaction that drops it; if the process dies before the rebuild, the
-    next `set_aside_restore` (every import starts and ends with one) builds it again. On
-    PostgreSQL the table is analyzed after.
+    For bulk loads outside any transaction: indexes and keys into an empty table; keys only
+    (`keys_only`, PostgreSQL) into one the load also reads, by those indexes. What is dropped is
+    recorded (SetAside) in the transaction that drops it; if the process dies before the
+    rebuild, the next `set_aside_restore` (every import starts and ends with one) builds it
+    again. On PostgreSQL the table is analyzed after.
     """
     if when:
         table = model._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
-            for name, drop, create in _set_aside_candidates(table):
+            for name, drop, create in _set_aside_candidates(table, indexes=not keys_only):
                 SetAside.objects.create(table=table, name=name, sql=create)
                 cursor.execute(drop)
     try:
@@ -212,11 +223,33 @@ def set_aside(model: type[models.Model], *, when: bool) -> Iterator[None]:
 
 
 def set_aside_restore() -> list[str]:
-    """Build again everything a bulk load set aside; returns the names built."""
+    """Build again everything a bulk load set aside; returns the names built.
+
+    A foreign key comes back enforced at once, then validated over the rows already there
+    without blocking writes to either table. Should a row break it (its title deleted while
+    the load ran), the key stays enforced but unvalidated, and a warning says so.
+    """
     built = []
+    q = connection.ops.quote_name
     for item in SetAside.objects.order_by("pk"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(item.sql)
             item.delete()
+        if item.sql.endswith(NOT_VALID):
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(
+                        f"ALTER TABLE {q(item.table)} VALIDATE CONSTRAINT {q(item.name)}"
+                    )
+            except IntegrityError as error:
+                logger.warning(
+                    "%s.%s is enforced for new rows but some existing rows break it (%s); "
+                    "delete them, then run ALTER TABLE %s VALIDATE CONSTRAINT %s",
+                    item.table,
+                    item.name,
+                    str(error).splitlines()[0],
+                    item.table,
+                    item.name,
+                )
         built.append(f"{item.table}.{item.name}")
     return built

@@ -3,13 +3,15 @@ from __future__ import annotations
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.models import Genre, Title
+from reelhouse.importers import imdb
 from reelhouse.importers.bulk import (
     Analyzer,
     rows_insert,
@@ -18,7 +20,9 @@ from reelhouse.importers.bulk import (
     set_aside_restore,
 )
 from reelhouse.importers.models import SetAside
+from reelhouse.importers.runs import FileImport, ImportStats
 from reelhouse.importers.tests.imdb_fixtures import imdb_files_write
+from reelhouse.people.models import Credit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,6 +151,57 @@ def test_the_next_import_rebuilds_what_a_killed_one_set_aside(tmp_path: Path) ->
 
     assert "Built again what a killed import had set aside" in out.getvalue()
     assert _schema(GENRES) == before
+
+
+def test_a_load_into_a_table_it_reads_sets_aside_its_foreign_keys_only() -> None:
+    before = _schema(Credit)
+    with set_aside(Credit, when=True, keys_only=True):
+        plain, unique, keys = _schema(Credit)
+        assert (plain, unique) == before[:2]  # the load looks rows up by these
+        assert keys == (set() if connection.vendor == "postgresql" else before[2])
+    assert _schema(Credit) == before
+    assert not SetAside.objects.exists()
+
+
+def test_a_foreign_key_broken_during_the_load_comes_back_enforced_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("foreign keys are set aside on PostgreSQL only")
+    title = Title.objects.create(title="T", slug="t", match_key="t|", field_sources={})
+    genre = Genre.objects.create(name="Drama", slug="drama")
+    with set_aside(GENRES, when=True, keys_only=True):
+        GENRES.objects.create(title=title, genre=genre)
+        with connection.cursor() as cursor:  # a genre deleted under the load's feet
+            cursor.execute("DELETE FROM catalog_genre WHERE id = %s", [genre.pk])
+    assert "VALIDATE CONSTRAINT" in caplog.text
+    assert len(_schema(GENRES)[2]) == 2  # both keys are back...
+    assert not SetAside.objects.exists()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(IntegrityError), transaction.atomic():  # ...and enforced
+            GENRES.objects.create(title=title, genre_id=genre.pk)
+
+
+def test_an_imdb_credits_load_checks_its_foreign_keys_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, set[str]] = {}
+    load = imdb.file_import
+
+    def watched(job: FileImport[Any]) -> ImportStats:
+        seen[job.path.name] = _schema(Credit)[2]
+        return load(job)
+
+    monkeypatch.setattr(imdb, "file_import", watched)
+    directory = imdb_files_write(tmp_path / "imdb")
+    call_command("import", "imdb", str(directory), "--quiet", "--no-search-index")
+    keys = _schema(Credit)[2]
+    assert len(keys) == 2
+    expected = set() if connection.vendor == "postgresql" else keys
+    assert seen["title.principals.tsv.gz"] == seen["title.crew.tsv.gz"] == expected
+    assert Credit.objects.exists()
 
 
 def test_the_analyzer_refreshes_the_planners_row_count_as_a_load_doubles() -> None:
