@@ -20,7 +20,7 @@ from reelhouse.importers.bulk import (
     set_aside_restore,
 )
 from reelhouse.importers.models import SetAside
-from reelhouse.importers.runs import FileImport, ImportStats
+from reelhouse.importers.runs import FileImport, ImportStats, file_import
 from reelhouse.importers.tests.imdb_fixtures import imdb_files_write
 from reelhouse.people.models import Credit
 
@@ -188,11 +188,10 @@ def test_an_imdb_credits_load_checks_its_foreign_keys_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, set[str]] = {}
-    load = imdb.file_import
 
     def watched(job: FileImport[Any]) -> ImportStats:
         seen[job.path.name] = _schema(Credit)[2]
-        return load(job)
+        return file_import(job)
 
     monkeypatch.setattr(imdb, "file_import", watched)
     directory = imdb_files_write(tmp_path / "imdb")
