@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,29 +15,76 @@ from reelhouse.importers.models import SetAside
 logger = logging.getLogger(__name__)
 
 
+# The most values one SQLite statement may bind (its limit before 3.32; 32,766 since).
+SQLITE_MAX_VARIABLES = 999
+
+
 def rows_insert(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert rows (tuples in `columns` order) as fast as the database allows."""
+    """Insert rows (tuples in `columns` order) as fast as the database allows.
+
+    `constants` are columns with one value for every row (a batch's timestamps, blanks).
+    PostgreSQL takes the rows through COPY. SQLite takes as many rows per statement as its
+    limit on bound values allows, and each constant once per statement: one statement per row
+    cost more than writing the row (title.basics: 128,000 against 196,000 rows/s).
+    """
     if not rows:
         return
-    table = model._meta.db_table
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    constants = constants or {}
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    quoted = ", ".join(q(c) for c in (*columns, *constants))
+    extra = tuple(constants.values())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with (
                 connection.wrap_database_errors,
-                raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy,
+                raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
             ):
                 for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                # Table and column names come from the model, never from input.
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",  # noqa: S608
-                rows,
+                    copy.write_row((*row, *extra) if extra else row)
+            return
+        sqlite_rows_insert(
+            f"INSERT INTO {table} ({quoted}) SELECT {{columns}} FROM (VALUES {{values}})",  # noqa: S608
+            rows,
+            constants=extra,
+        )
+
+
+def sqlite_rows_insert(
+    template: str, rows: Sequence[Sequence[Any]], *, constants: Sequence[Any] = ()
+) -> None:
+    """SQLite: `template` run for as many rows at a time as SQLite binds values.
+
+    In `template`, `{values}` stands for the rows (`VALUES {values}`: their columns are
+    column1, column2...) and `{columns}` for those columns followed by a mark for each
+    constant. It runs on the sqlite3 connection itself, with `?` marks: Django's rewriting of
+    `%s` in so long a statement, at every call, cost a fifth of the insert.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per = max(1, (SQLITE_MAX_VARIABLES - len(constants)) // width)
+    picked = ", ".join([*(f"column{i}" for i in range(1, width + 1)), *["?"] * len(constants)])
+
+    def statement(count: int) -> str:
+        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * count)
+        return template.format(columns=picked, values=values)
+
+    full = statement(per)
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            connection.connection.execute(
+                full if len(chunk) == per else statement(len(chunk)),
+                [*constants, *(value for row in chunk for value in row)],
             )
 
 

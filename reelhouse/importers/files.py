@@ -18,6 +18,8 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 # Real gzip exports expand 4-10 times; past this ratio, after a few MB, it is an attack.
 MAX_EXPANSION = 100
 EXPANSION_GRACE_BYTES = 16 * 1024 * 1024
+# How much is read, decoded and split at a time.
+BLOCK_BYTES = 256 * 1024
 
 
 class ImportFileError(Exception):
@@ -78,46 +80,73 @@ class LineReader:
         self.close()
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
+        # Read in blocks and split them: a readline() per line cost more than the split and
+        # decode of the whole file together.
+        pending = b""
         while True:
-            try:
-                data = self._stream.readline(MAX_LINE_BYTES + 1)
-            except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+            chunk = self._read()
+            if not chunk:
+                if pending:
+                    yield from self._lines(pending + b"\n")
+                return
+            data = pending + chunk if pending else chunk
+            cut = data.rfind(b"\n") + 1
+            block, pending = data[:cut], data[cut:]
+            # Only the first line can be long: any other began inside this chunk.
+            first_end = block.find(b"\n") if block else len(pending)
+            if first_end > MAX_LINE_BYTES:
                 raise ImportFileError(
                     self.path,
                     self.line + 1,
-                    f"the gzip data is damaged or ends early ({error}); the file is truncated "
-                    "or corrupt: download it again",
-                ) from error
-            if not data:
-                return
-            self.line += 1
-            if len(data) > MAX_LINE_BYTES:
-                raise ImportFileError(
-                    self.path,
-                    self.line,
                     f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MB: not a file of this "
                     "format",
                 )
-            if self.is_gzip:
-                self._expanded += len(data)
-                if self._expanded > EXPANSION_GRACE_BYTES and self._expanded > MAX_EXPANSION * max(
-                    self.bytes_read, 1
-                ):
-                    raise ImportFileError(
-                        self.path,
-                        self.line,
-                        f"expands more than {MAX_EXPANSION} times: refusing a likely "
-                        "decompression bomb",
-                    )
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as error:
+            if block:
+                yield from self._lines(block)
+
+    def _read(self) -> bytes:
+        try:
+            chunk = self._stream.read(BLOCK_BYTES)
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+            raise ImportFileError(
+                self.path,
+                self.line + 1,
+                f"the gzip data is damaged or ends early ({error}); the file is truncated "
+                "or corrupt: download it again",
+            ) from error
+        if self.is_gzip:
+            self._expanded += len(chunk)
+            if self._expanded > EXPANSION_GRACE_BYTES and self._expanded > MAX_EXPANSION * max(
+                self.bytes_read, 1
+            ):
                 raise ImportFileError(
                     self.path,
-                    self.line,
-                    f"not UTF-8 (byte 0x{data[error.start]:02x} at column {error.start + 1}); "
-                    "save the file as UTF-8",
-                ) from error
-            if self.line == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            yield self.line, text.rstrip("\r\n")
+                    self.line + 1,
+                    f"expands more than {MAX_EXPANSION} times: refusing a likely decompression "
+                    "bomb",
+                )
+        return chunk
+
+    def _lines(self, block: bytes) -> Iterator[tuple[int, str]]:
+        """The lines of `block` (whole lines, each ending in a newline), numbered."""
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError as error:
+            start = block.rfind(b"\n", 0, error.start) + 1  # the bad line's first byte
+            if start:
+                yield from self._lines(block[:start])
+            raise ImportFileError(
+                self.path,
+                self.line + 1,
+                f"not UTF-8 (byte 0x{block[error.start]:02x} at column {error.start - start + 1}"
+                "); save the file as UTF-8",
+            ) from error
+        lines = text.split("\n")
+        lines.pop()  # the block ends with a newline: nothing after it
+        if self.line == 0 and lines[0].startswith("\ufeff"):
+            lines[0] = lines[0][1:]
+        if "\r" in text:
+            lines = [line.rstrip("\r") for line in lines]
+        for line in lines:
+            self.line += 1
+            yield self.line, line

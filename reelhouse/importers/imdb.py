@@ -59,6 +59,7 @@ from reelhouse.importers.bulk import (
     rows_update,
     set_aside,
     set_aside_restore,
+    sqlite_rows_insert,
 )
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.runs import FileImport, ImportStats, RowChecker, file_import, header_check
@@ -184,7 +185,7 @@ TITLE_FIELDS = (
 )
 PERSON_FIELDS = ("name", "birth_year", "death_year", "professions", "known_for")
 # A new title's columns after id, created_at and updated_at, in the order the parser gives
-# their values: TitleRow's fields, then the columns IMDb knows nothing about (TITLE_BLANKS).
+# their values (TitleRow's fields); then the columns IMDb knows nothing about, left blank.
 TITLE_COLUMNS = (
     "imdb_id",
     "kind",
@@ -198,16 +199,17 @@ TITLE_COLUMNS = (
     "runtime",
     "is_adult",
     "field_sources",
-    "synopsis",
-    "tagline",
-    "original_language",
-    "poster_url",
-    "backdrop_url",
-    "rating_source",
-    "popularity",
 )
-TITLE_BLANKS = ("", "", "", "", "", "", 0.0)
-# The same in COPY text, after the tab that ends field_sources: one field each.
+TITLE_BLANKS = {
+    "synopsis": "",
+    "tagline": "",
+    "original_language": "",
+    "poster_url": "",
+    "backdrop_url": "",
+    "rating_source": "",
+    "popularity": 0.0,
+}
+# The blanks in COPY text, after the tab that ends field_sources: one field each.
 TITLE_BLANKS_COPY = "\t" + "\t".join(["", "", "", "", "", "", "0"]) + "\n"
 AKA_FIELDS = ("name", "region", "language", "types", "attributes", "is_original")
 
@@ -215,7 +217,7 @@ Row = TypeVar("Row")
 
 
 class TitleRow(NamedTuple):
-    """A title.basics row as the parser leaves it: the values of TITLE_COLUMNS' first fields."""
+    """A title.basics row as the parser leaves it: the values of TITLE_COLUMNS."""
 
     tconst: str
     kind: str
@@ -232,8 +234,8 @@ class TitleRow(NamedTuple):
 
 
 # What the parser yields for each row of title.basics: None for a row it skips, else
-# (tconst, genres, values): IMDb's genres, and the TITLE_COLUMNS values (TitleRow's, then
-# TITLE_BLANKS) as a plain tuple on SQLite, or as a line of COPY text on PostgreSQL. The
+# (tconst, genres, values): IMDb's genres, and the TITLE_COLUMNS values as a plain tuple on
+# SQLite, or as a line of COPY text (TITLE_BLANKS included) on PostgreSQL. The
 # parser runs in its own process and does all the work per row; the writer adds ids and hands
 # whole batches to the database.
 ParsedTitle = tuple[str, str | None, tuple[Any, ...] | bytes]
@@ -466,7 +468,6 @@ def _basics_parse(
                 runtime is not None,
                 bool(genres_or_none and _genre_names(genres_or_none)),
             ),
-            *TITLE_BLANKS,
         )
         if copy_lines:
             # COPY's text format: the seven text columns first, escaped at once; tabs and
@@ -826,8 +827,8 @@ class _Importer:
     def _titles_insert(self, rows: list[ParsedTitle], now: Any, stats: ImportStats) -> None:
         # The hot path of the largest import: ids, then two bulk writes; the parser did the rest.
         ids = _ids_allocate(Title, len(rows))
-        columns = ("id", "created_at", "updated_at", *TITLE_COLUMNS)
         if connection.vendor == "postgresql":
+            columns = ("id", "created_at", "updated_at", *TITLE_COLUMNS, *TITLE_BLANKS)
             head = f"\t{now.isoformat()}\t{now.isoformat()}\t".encode()
             lines = cast("list[bytes]", [row[2] for row in rows])
             copy_text(
@@ -855,8 +856,9 @@ class _Importer:
             stamp = connection.ops.adapt_datetimefield_value(now)
             rows_insert(
                 Title,
-                columns,
-                [(pk, stamp, stamp, *row[2]) for pk, row in zip(ids, rows, strict=True)],
+                ("id", *TITLE_COLUMNS),
+                [(pk, *row[2]) for pk, row in zip(ids, rows, strict=True)],
+                constants={"created_at": stamp, "updated_at": stamp, **TITLE_BLANKS},
             )
             self._genre_links_sqlite(
                 [(pk, row[1]) for pk, row in zip(ids, rows, strict=True) if row[1] is not None]
@@ -869,30 +871,26 @@ class _Importer:
     def _genre_links_sqlite(self, titles: list[tuple[int, str]]) -> None:
         """The genre rows of new titles (id, IMDb genres), joined in SQL, not one row at a time.
 
-        Two temporary tables: each title's genres as IMDb lists them, and each list's genre
-        ids (a few thousand lists in all); the join writes every link in one statement.
+        A temporary table holds each genre list's ids (a few thousand lists in all); each
+        statement joins it to a few hundred titles' lists and writes all their links.
         """
-        lists = {genres for _, genres in titles}
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS import_genre_lists "
                 "(genres TEXT NOT NULL, genre_id INTEGER NOT NULL, PRIMARY KEY (genres, genre_id))"
             )
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS import_title_genres "
-                "(title_id INTEGER NOT NULL, genres TEXT NOT NULL)"
-            )
+            # Every batch's lists, not only new ones: a rolled back batch takes its rows along.
+            lists = {genres for _, genres in titles}
             cursor.executemany(
                 "INSERT OR IGNORE INTO import_genre_lists VALUES (%s, %s)",
                 [(genres, genre) for genres in lists for genre in self._genre_ids(genres)],
             )
-            cursor.executemany("INSERT INTO import_title_genres VALUES (%s, %s)", titles)
-            cursor.execute(
-                "INSERT INTO catalog_title_genres (title_id, genre_id) "
-                "SELECT t.title_id, g.genre_id FROM import_title_genres t "
-                "JOIN import_genre_lists g ON g.genres = t.genres ORDER BY t.rowid"
-            )
-            cursor.execute("DELETE FROM import_title_genres")
+        sqlite_rows_insert(
+            "INSERT INTO catalog_title_genres (title_id, genre_id) "
+            "SELECT t.column1, g.genre_id FROM (VALUES {values}) AS t "
+            "JOIN import_genre_lists g ON g.genres = t.column2",
+            titles,
+        )
 
     def _genre_links(self, genres: str) -> bytes:
         """COPY text of a title's genre rows, with %d where the title's id goes."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reelhouse.importers import files
 from reelhouse.importers.files import MAX_LINE_BYTES, ImportFileError, LineReader
 
 
@@ -62,3 +63,26 @@ def test_it_refuses_a_decompression_bomb(tmp_path: Path) -> None:
         for _ in reader:
             pass
     assert reader.line < 64
+
+
+def test_lines_across_read_blocks_come_out_whole_and_numbered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "BLOCK_BYTES", 7)
+    lines = ["short", "a line longer than a block", "", "é" * 9, "last, with no newline"]
+    (tmp_path / "blocks.tsv").write_text("\r\n".join(lines), encoding="utf-8")
+    assert _lines(tmp_path / "blocks.tsv") == list(enumerate(lines, 1))
+
+
+def test_the_lines_before_a_bad_byte_still_come_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "BLOCK_BYTES", 64)
+    (tmp_path / "late.tsv").write_bytes(b"one\ntwo\nthree\nfo\xe9ur\nfive\n")
+    seen: list[str] = []
+    with (
+        LineReader(tmp_path / "late.tsv") as reader,
+        pytest.raises(ImportFileError, match=r"late.tsv:4: not UTF-8 \(byte 0xe9 at column 3\)"),
+    ):
+        seen.extend(line for _, line in reader)
+    assert seen == ["one", "two", "three"]
