@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.test import Client
 
 from reelhouse.catalog.models import AlternativeTitle, Genre, Title
@@ -424,3 +424,19 @@ def test_a_title_repeated_in_a_later_batch_is_merged_not_duplicated(tmp_path: Pa
     assert "6 rows read" in out
     assert Title.objects.filter(imdb_id__in=[r[0] for r in rows]).count() == 5
     assert Title.objects.get(imdb_id=rows[1][0]).title == "Renamed\\Later"
+
+
+def test_an_import_does_not_wait_for_djangos_system_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def checks(**kwargs: Any) -> list[Any]:
+        raise AssertionError("system checks ran")
+
+    monkeypatch.setattr("django.core.management.base.checks.run_checks", checks)
+    directory = imdb_files_write(tmp_path / "imdb", names=["title.basics"])
+    # What `reelhouse import ...` runs (run_from_argv), short of closing the connections.
+    command = load_command_class("reelhouse.importers", "import")
+    parser = command.create_parser("reelhouse", "import")
+    options = vars(parser.parse_args(["imdb", str(directory), "--quiet", "--no-search-index"]))
+    command.execute(*options.pop("args", ()), **{"skip_checks": False, **options})
+    assert Title.objects.exists()
