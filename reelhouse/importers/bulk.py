@@ -144,20 +144,29 @@ BULK_WAL_PAGES = 10_000
 
 
 @contextmanager
-def wal_checkpoints_spaced() -> Iterator[None]:
-    """SQLite: checkpoint the write-ahead log less often for the duration of a bulk load."""
-    if connection.vendor != "sqlite":
-        yield
-        return
+def bulk_session() -> Iterator[None]:
+    """The connection's settings for the duration of a bulk load, put back after.
+
+    SQLite checkpoints its write-ahead log less often. PostgreSQL commits without waiting for
+    the log to reach the disk (synchronous_commit off): a crash of the machine may lose the
+    last moments' batches, but never corrupts, and each batch commits with its checkpoint,
+    so the rerun writes them again.
+    """
+    if connection.vendor == "sqlite":
+        setting, value = "wal_autocheckpoint", str(BULK_WAL_PAGES)
+        show, assign = "PRAGMA {}", "PRAGMA {} = {}"
+    else:
+        setting, value = "synchronous_commit", "off"
+        show, assign = "SHOW {}", "SET {} = {}"
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
+        cursor.execute(show.format(setting))
+        before = str(cursor.fetchone()[0])
+        cursor.execute(assign.format(setting, value))
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {before}")
+            cursor.execute(assign.format(setting, before))
 
 
 class Analyzer:

@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from reelhouse.importers.bulk import wal_checkpoints_spaced
+from reelhouse.importers.bulk import bulk_session
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.models import ImportCheckpoint
 from reelhouse.lib.progress import Progress
@@ -165,7 +165,7 @@ def file_import(job: FileImport[Row]) -> ImportStats:
     progress = None if job.quiet else Progress(job.label or path.name, path.stat().st_size)
     parse = _parsed_ahead if job.parse_ahead else _parsed
     seen, parse_counts = checkpoint.rows_done, ImportStats()
-    with few_collections(), wal_checkpoints_spaced():
+    with few_collections(), bulk_session():
         for batch, seen, bytes_read, parse_counts in parse(job, checkpoint.rows_done):
             _commit(job, checkpoint, batch, seen, stats, parse_counts)
             if progress:

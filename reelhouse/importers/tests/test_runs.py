@@ -154,18 +154,21 @@ def test_the_collector_keeps_out_of_a_load_and_comes_back_after(tmp_path: Path) 
     assert gc.get_freeze_count() == 0
 
 
-def test_a_load_checkpoints_sqlites_log_less_often(tmp_path: Path) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's write-ahead log")
+def test_a_load_runs_with_its_bulk_settings_and_puts_them_back(tmp_path: Path) -> None:
+    setting, bulk = (
+        ("PRAGMA wal_autocheckpoint", str(BULK_WAL_PAGES))
+        if connection.vendor == "sqlite"
+        else ("SHOW synchronous_commit", "off")
+    )
 
-    def autocheckpoint() -> int:
+    def current() -> str:
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_autocheckpoint")
-            return int(cursor.fetchone()[0])
+            cursor.execute(setting)
+            return str(cursor.fetchone()[0])
 
     seen = []
-    before = autocheckpoint()
+    before = current()
     path = _file(tmp_path, ["a"])
-    file_import(FileImport("test", path, _parse, lambda *_: seen.append(autocheckpoint())))
-    assert seen == [BULK_WAL_PAGES]
-    assert autocheckpoint() == before < BULK_WAL_PAGES
+    file_import(FileImport("test", path, _parse, lambda *_: seen.append(current())))
+    assert seen == [bulk]
+    assert current() == before != bulk
