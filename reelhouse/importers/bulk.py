@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,6 +16,8 @@ from reelhouse.importers.models import SetAside
 logger = logging.getLogger(__name__)
 
 
+# UPDATE ... FROM came with SQLite 3.33 (2020); before it, rows_update runs one UPDATE per row.
+SQLITE_UPDATE_FROM = sqlite3.sqlite_version_info >= (3, 33)
 # The most values one SQLite statement may bind (its limit before 3.32; 32,766 since).
 SQLITE_MAX_VARIABLES = 999
 
@@ -112,6 +115,13 @@ def rows_update(
     staged = q(f"import_update_{table}_{shape}")
     sets = ", ".join(f"{q(c)} = s.{q(c)}" for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite" and not SQLITE_UPDATE_FROM:
+            sets = ", ".join(f"{q(c)} = %s" for c in columns)
+            cursor.executemany(
+                f"UPDATE {q(table)} SET {sets} WHERE {q(key)} = %s",  # noqa: S608
+                rows,
+            )
+            return
         # Typed like the table's own columns; emptied after use, kept for the connection.
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staged} AS "  # noqa: S608

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.models import Genre, Title
-from reelhouse.importers import imdb
+from reelhouse.importers import bulk, imdb
 from reelhouse.importers.bulk import (
     Analyzer,
     rows_insert,
@@ -91,7 +91,11 @@ def test_it_inserts_and_updates_rows_in_bulk() -> None:
     assert first.synopsis == "Updated."
 
 
-def test_an_update_batch_takes_each_keys_last_row_and_any_column_set() -> None:
+@pytest.mark.parametrize("update_from", [True, False], ids=["update-from", "sqlite-before-3.33"])
+def test_an_update_batch_takes_each_keys_last_row_and_any_column_set(
+    update_from: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "SQLITE_UPDATE_FROM", update_from)
     first, second = (Title.objects.create(title=name, slug=name) for name in ("A", "B"))
     with transaction.atomic():  # as in an import: several shapes in one transaction
         rows_update(
