@@ -2,6 +2,7 @@
 # ruff: noqa: N999
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 from pathlib import Path
@@ -32,6 +33,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # Accepted as before, for scripts that pass it; there is nothing left to skip.
+        parser.add_argument("--skip-checks", action="store_true", help=argparse.SUPPRESS)
         sources = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
         for name, description in SOURCES.items():
             sub = sources.add_parser(name, help=description, description=description)
