@@ -210,7 +210,12 @@ TITLE_BLANKS = {
     "popularity": 0.0,
 }
 # The blanks in COPY text, after the tab that ends field_sources: one field each.
-TITLE_BLANKS_COPY = "\t" + "\t".join(["", "", "", "", "", "", "0"]) + "\n"
+TITLE_BLANKS_COPY = (
+    "".join(
+        "\t" + (value if isinstance(value, str) else repr(value)) for value in TITLE_BLANKS.values()
+    )
+    + "\n"
+)
 AKA_FIELDS = ("name", "region", "language", "types", "attributes", "is_original")
 
 Row = TypeVar("Row")
