@@ -154,6 +154,9 @@ KNOWN_FOR = {
     "writer": "Writing",
     "producer": "Production",
 }
+# title.basics' type of an episode, with the tab that ends it.
+EPISODE_TYPE = "tvEpisode\t"
+EPISODES_SKIPPED = "tvEpisode titles skipped (use --episodes)"
 CAST_CATEGORIES = frozenset({"actor", "actress", "self"})
 DEPARTMENTS = {
     "director": "Directing",
@@ -381,23 +384,37 @@ def _find(directory: Path, name: str) -> Path | None:
 # --- Parsing -------------------------------------------------------------------------------------
 
 
-def _rows(reader: LineReader, checker: RowChecker, name: str) -> Iterator[list[str]]:
-    """Each data row's fields, in the order of COLUMNS[name] whatever the file's column order."""
+def _layout(
+    reader: LineReader, name: str
+) -> tuple[Iterator[tuple[int, str]], int, list[int] | None]:
+    """A file's data lines after its checked header; the header's width; where each of
+    COLUMNS[name] is in a row, or None if the file has them in that order."""
     expected = COLUMNS[name]
     lines = iter(reader)
     first = next(lines, None)
     if first is None:
         raise ImportFileError(reader.path, 1, "the file is empty: no header")
     columns = header_check(reader.path, first[1], expected)
-    width = len(columns)
     pick = None if tuple(columns) == expected else [columns.index(c) for c in expected]
+    return lines, len(columns), pick
+
+
+def _fields(line: str, width: int, pick: list[int] | None, checker: RowChecker) -> list[str] | None:
+    """A line's fields in COLUMNS order, or None for a line of the wrong width (rejected)."""
+    fields = line.split("\t")
+    if len(fields) != width:
+        if line:
+            checker.reject(f"{len(fields)} columns instead of {width}")
+        return None
+    return fields if pick is None else [fields[i] for i in pick]
+
+
+def _rows(reader: LineReader, checker: RowChecker, name: str) -> Iterator[list[str]]:
+    """Each data row's fields, in the order of COLUMNS[name] whatever the file's column order."""
+    lines, width, pick = _layout(reader, name)
     for _, line in lines:
-        fields = line.split("\t")
-        if len(fields) != width:
-            if line:
-                checker.reject(f"{len(fields)} columns instead of {width}")
-            continue
-        yield fields if pick is None else [fields[i] for i in pick]
+        if (fields := _fields(line, width, pick, checker)) is not None:
+            yield fields
 
 
 def _int(value: str) -> int | None:
@@ -422,16 +439,29 @@ def _basics_parse(
     reader: LineReader, checker: RowChecker, *, episodes: bool, copy_lines: bool
 ) -> Iterator[ParsedTitle | None]:
     notes = checker.stats.notes
-    for tconst, title_type, primary, original, adult, start, end, minutes, genres in _rows(
-        reader, checker, BASICS
-    ):
+    lines, width, pick = _layout(reader, BASICS)
+    # Left out, a tvEpisode row (most of IMDb's file) is known without splitting it: its second
+    # field is the type, and its tabs are as many as a well-formed row's.
+    quick_skip = not episodes and pick is None
+    for _, line in lines:
+        if (
+            quick_skip
+            and line.startswith(EPISODE_TYPE, line.find("\t") + 1)
+            and line.count("\t") == width - 1
+        ):
+            notes[EPISODES_SKIPPED] += 1
+            yield None
+            continue
+        if (fields := _fields(line, width, pick, checker)) is None:
+            continue
+        tconst, title_type, primary, original, adult, start, end, minutes, genres = fields
         kind = KINDS.get(title_type)
         if kind is None:
             notes[f"{title_type} titles skipped"] += 1
             yield None
             continue
         if kind == Title.Kind.EPISODE and not episodes:
-            notes["tvEpisode titles skipped (use --episodes)"] += 1
+            notes[EPISODES_SKIPPED] += 1
             yield None
             continue
         if primary == NULL:

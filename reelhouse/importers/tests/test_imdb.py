@@ -24,6 +24,7 @@ from reelhouse.importers.tests.imdb_fixtures import (
     LONG_NCONST,
     LONG_TCONST,
     ROWS,
+    N,
     basics_rows,
     bomb_write,
     broken_rows_write,
@@ -158,6 +159,34 @@ def test_it_imports_episodes_only_with_the_flag(tmp_path: Path) -> None:
     assert credits_of("tt9900004")[0][2] == 'Captain "Red" Olsen'
     second = Title.objects.get(imdb_id="tt9900005")
     assert (second.parent, second.season_number) == (series, None)
+
+
+@pytest.mark.parametrize("reordered", [False, True])
+def test_episodes_left_out_are_counted_and_a_broken_one_still_rejected(
+    tmp_path: Path, reordered: bool
+) -> None:
+    # Without --episodes an episode row is recognised before it is split; in a file whose
+    # columns come in another order, after. Both ways count the same.
+    rows = [
+        *ROWS["title.basics"],
+        ("tt9900007", "tvEpisode", "Broken", "Broken", "0", "2019", N, "47"),  # a column short
+        ("tt9900008", "movie", "tvEpisode", "tvEpisode", "0", "2001", N, "90", "Drama"),
+    ]
+    header = HEADERS["title.basics"]
+    if reordered:
+        order = [1, 0, *range(2, len(header))]
+        header = tuple(header[i] for i in order)
+        rows = [tuple(row[i] for i in order if i < len(row)) for row in rows]
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    tsv_gz_write(directory / "title.basics.tsv.gz", header, rows)
+
+    out = import_imdb(directory)
+
+    assert "2 tvEpisode titles skipped (use --episodes)" in out
+    assert "1 rejected 8 columns instead of 9" in out
+    assert not Title.objects.filter(kind="episode").exists()
+    assert Title.objects.get(imdb_id="tt9900008").title == "tvEpisode"
 
 
 def test_the_title_page_shows_the_imported_cast(tmp_path: Path, client: Client) -> None:
