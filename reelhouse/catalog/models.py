@@ -171,7 +171,10 @@ def certification_choose(certifications: Mapping[str, str], region: str) -> str:
 
 
 class Certification(models.Model):
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="certifications")
+    # Indexed by the unique constraint (title, region), which leads with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="certifications", db_index=False
+    )
     region = models.CharField(max_length=4, help_text="ISO 3166-1 alpha-2")
     value = models.CharField(max_length=16)
 
@@ -216,7 +219,10 @@ class Video(models.Model):
         YOUTUBE = "YouTube"
         VIMEO = "Vimeo"
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="videos")
+    # Indexed by the unique constraint (title, site, key), which leads with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="videos", db_index=False
+    )
     site = models.CharField(max_length=16, choices=Site.choices)
     key = models.CharField(max_length=64)
     name = models.CharField(max_length=300, blank=True)
@@ -290,7 +296,10 @@ class Availability(models.Model):
         RENT = "rent", "Rent"
         BUY = "buy", "Buy"
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="availability")
+    # Indexed by the unique constraint, which leads with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="availability", db_index=False
+    )
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="availability")
     region = models.CharField(max_length=4, help_text="ISO 3166-1 alpha-2")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -348,8 +357,13 @@ class TitleRelation(models.Model):
     }
     LIST_KINDS = frozenset({Kind.SIMILAR, Kind.RECOMMENDED})
 
-    source = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="relations_out")
-    target = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="relations_in")
+    # Each indexed by an index that leads with it: the unique constraint, the (target, kind) index.
+    source = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="relations_out", db_index=False
+    )
+    target = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="relations_in", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.EDITORIAL)
     rank = models.PositiveSmallIntegerField(default=0, help_text="Order within a list; 0 first")

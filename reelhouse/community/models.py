@@ -35,7 +35,10 @@ class Review(models.Model):
         TMDB = "tmdb", "TMDB"
         DEMO = "demo", "Demo"
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="reviews")
+    # Indexed by (title, status, created_at), which leads with it.
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -80,7 +83,10 @@ class Rating(models.Model):
     Scores are on the site's 0-10 scale: a MovieLens 4.5 stars is stored as 9.0.
     """
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="ratings")
+    # Indexed once, by the index named in Meta (MovieLens brings millions of these rows).
+    title = models.ForeignKey(
+        Title, on_delete=models.CASCADE, related_name="ratings", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -148,8 +154,9 @@ def stars_label(score: float) -> str:
 class Watchlist(models.Model):
     """A title a member means to watch: one row per member and title."""
 
+    # Indexed by the unique constraint (user, title), which leads with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlist", db_index=False
     )
     title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="watchlisted")
     added_at = models.DateTimeField(default=timezone.now)
