@@ -129,7 +129,7 @@ BATCH_ROWS: dict[str, int] = {
 # The table each of these files fills or updates, whose foreign keys a load sets aside (on
 # PostgreSQL; on SQLite its connection stops checking them) and checks once at the end: IMDb's
 # files are whole dumps, never a day's changes, and checking every row's keys at each commit was
-# a fifth of the time of the credits files on PostgreSQL, a tenth on SQLite.
+# a fifth of the time of the credits files on PostgreSQL, a tenth on SQLite (200,000 titles).
 CHECKED_AFTER: dict[str, type[models.Model]] = {
     AKAS: AlternativeTitle,
     CREW: Credit,

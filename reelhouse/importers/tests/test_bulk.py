@@ -190,6 +190,21 @@ def test_sqlite_checks_foreign_keys_again_when_the_outermost_load_ends() -> None
     assert _keys_checked()
 
 
+def test_sqlite_checks_foreign_keys_again_even_when_the_rebuild_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's connection-wide foreign key checking")
+
+    def failing() -> list[str]:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(bulk, "set_aside_restore", failing)
+    with pytest.raises(RuntimeError), set_aside(Credit, when=True, keys_only=True):
+        pass
+    assert _keys_checked()
+
+
 def test_a_foreign_key_broken_during_the_load_comes_back_enforced_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
