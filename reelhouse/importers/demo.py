@@ -104,9 +104,18 @@ def _person(data: dict[str, Any]) -> Person:
 def _title(
     data: dict[str, Any], providers: dict[str, Provider], people: dict[str, Person]
 ) -> Title:
-    title = Title.objects.filter(title=data["title"], year=data["year"]).order_by(
-        "pk"
-    ).first() or Title(title=data["title"], year=data["year"])
+    # By IMDb id where the showcase knows it (an IMDb import may have the title already, under
+    # another spelling), else by title and year.
+    imdb_id = data.get("imdb_id")
+    found = Title.objects.filter(imdb_id=imdb_id).first() if imdb_id else None
+    title = (
+        found
+        or Title.objects.filter(title=data["title"], year=data["year"]).order_by("pk").first()
+        or Title(title=data["title"], year=data["year"])
+    )
+    title.title, title.year = data["title"], data["year"]
+    if imdb_id:
+        title.imdb_id = imdb_id
     title.kind = data.get("kind", Title.Kind.MOVIE)
     title.original_title = data.get("original_title") or data["title"]
     title.slug = slugify(data["title"])
@@ -119,6 +128,7 @@ def _title(
     written = [
         "kind",
         "title",
+        "year",
         "original_title",
         "release_date",
         "runtime",

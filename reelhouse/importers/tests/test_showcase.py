@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 
 from reelhouse.catalog.models import Availability, Title, TitleRelation
 from reelhouse.community.models import Review
@@ -67,6 +68,29 @@ def test_it_carries_the_reference_pages_facts(showcase: Showcase) -> None:
     assert [(c.person.name, c.character) for c in cast] == SEED_CAST
     assert _rail(film, "similar") == SEED_SIMILAR
     assert _rail(film, "recommended") == SEED_RECOMMENDED
+
+
+def test_search_and_the_api_find_the_reference_title_by_its_imdb_id(
+    showcase: Showcase, client: Client
+) -> None:
+    # The issue's own example: q=tt0040725 finds that title.
+    assert showcase.red_shoes.imdb_id == "tt0040725"
+    results = client.get("/api/v1/search", {"q": "tt0040725"}).json()["results"]
+    assert [r["id"] for r in results] == [showcase.red_shoes.pk]
+    found = client.get("/api/v1/titles/lookup", {"imdb": "tt0040725"}).json()
+    assert found["id"] == showcase.red_shoes.pk
+
+
+def test_it_takes_over_the_title_an_imdb_import_made(db: None) -> None:
+    # IMDb's spelling differs; the id says it is the same film, and the showcase's facts win.
+    imported = Title.objects.create(
+        title="Red Shoes", year=1948, imdb_id="tt0040725", slug="red-shoes", field_sources={}
+    )
+    showcase_load()
+    film = Title.objects.get(imdb_id="tt0040725")
+    assert film.pk == imported.pk
+    assert (film.title, film.year, film.slug) == ("The Red Shoes", 1948, "the-red-shoes")
+    assert Title.objects.filter(title="The Red Shoes", year=1948).count() == 1
 
 
 def test_it_links_the_2025_reimagining_and_its_article(showcase: Showcase) -> None:
