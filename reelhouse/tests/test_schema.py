@@ -51,20 +51,21 @@ def test_no_index_is_the_start_of_another() -> None:
         for model in _tables():
             table = model._meta.db_table
             found = connection.introspection.get_constraints(cursor, table)
-            partial = _partial(model) | _other_operators(cursor, table)
+            # Indexes that cannot stand in for another of the same columns, nor be replaced.
+            special = _partial(model) | _other_operators(cursor, table)
             indexes = {
                 name: c["columns"]
                 for name, c in found.items()
                 if (c["index"] or c["unique"]) and not c["primary_key"] and c["columns"]
             }
             for name, columns in indexes.items():
-                if found[name]["unique"] or name in partial:
+                if found[name]["unique"] or name in special:
                     continue
                 redundant += [
-                    f"{table}.{name} {columns} leads {other} {wider}"
+                    f"{table}.{name} {columns} is the start of {other} {wider}"
                     for other, wider in indexes.items()
                     if other != name
-                    and other not in partial
+                    and other not in special
                     and len(wider) >= len(columns)
                     and wider[: len(columns)] == columns
                     # Two identical indexes: report one of them.
