@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from reelhouse.lib.text import rating_display
@@ -62,12 +63,12 @@ class Title(models.Model):
     end_year = models.SmallIntegerField(null=True, blank=True)
     release_date = models.DateField(null=True, blank=True)
     runtime = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Minutes")
-    synopsis = models.TextField(blank=True)
-    tagline = models.CharField(max_length=500, blank=True)
-    original_language = models.CharField(max_length=8, blank=True)
+    synopsis = models.TextField(blank=True, default="", db_default="")
+    tagline = models.CharField(max_length=500, blank=True, default="", db_default="")
+    original_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     is_adult = models.BooleanField(default=False)
-    poster_url = models.URLField(max_length=500, blank=True)
-    backdrop_url = models.URLField(max_length=500, blank=True)
+    poster_url = models.URLField(max_length=500, blank=True, default="", db_default="")
+    backdrop_url = models.URLField(max_length=500, blank=True, default="", db_default="")
 
     # Unique where present (see Meta.constraints): most titles lack one source's id or another,
     # and partial indexes leave those NULLs out, so bulk loads update fewer B-trees.
@@ -78,8 +79,8 @@ class Title(models.Model):
     # The rating the page shows, from the source named (an IMDb average, a TMDB vote average).
     rating = models.FloatField(null=True, blank=True)
     rating_votes = models.PositiveIntegerField(null=True, blank=True)
-    rating_source = models.CharField(max_length=16, blank=True)
-    popularity = models.FloatField(default=0)
+    rating_source = models.CharField(max_length=16, blank=True, default="", db_default="")
+    popularity = models.FloatField(default=0.0, db_default=0.0)
 
     # Episodes belong to a series.
     parent = models.ForeignKey(
@@ -99,8 +100,10 @@ class Title(models.Model):
     # Which source wrote each field ({"synopsis": "tmdb", "rating": "imdb"}); see catalog/merge.py.
     field_sources = models.JSONField(default=dict, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # The database defaults (db_default) of these and of the blanks above are what a bulk load
+    # leaves out: PostgreSQL's COPY of a new title sends only the fields its source has.
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         # Named, so that a bulk load into an empty table can drop and rebuild them

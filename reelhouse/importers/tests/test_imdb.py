@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command, load_command_class
+from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from reelhouse.catalog.models import AlternativeTitle, Genre, Title
 from reelhouse.catalog.tests.factories import make_title
@@ -136,6 +138,28 @@ def test_it_imports_the_facts_of_every_file(tmp_path: Path) -> None:
     ]
     principals = out.split("title.principals.tsv.gz:")[1].splitlines()[0]
     assert "1 unresolved nconst not among the people" in principals
+
+
+def test_a_new_title_takes_what_imdb_lacks_from_the_database_defaults(tmp_path: Path) -> None:
+    # The importer writes only TITLE_COLUMNS: every other column needs a database default.
+    with connection.cursor() as cursor:
+        described = connection.introspection.get_table_description(cursor, "catalog_title")
+    left_out = {c.name for c in described if not c.null_ok} - {"id", *imdb.TITLE_COLUMNS}
+    assert left_out >= {"synopsis", "popularity", "created_at", "updated_at"}
+    assert not [c.name for c in described if c.name in left_out and c.default is None]
+
+    started = timezone.now()
+    import_imdb(imdb_files_write(tmp_path / "imdb"), "--no-search-index")
+    lantern = Title.objects.get(imdb_id="tt9900001")
+    assert (lantern.synopsis, lantern.tagline, lantern.poster_url, lantern.popularity) == (
+        "",
+        "",
+        "",
+        0.0,
+    )
+    # Read back as aware datetimes, from the import's own clock (SQLite's is UTC too).
+    assert started <= lantern.created_at <= timezone.now()
+    assert lantern.updated_at >= lantern.created_at
 
 
 def test_it_imports_episodes_only_with_the_flag(tmp_path: Path) -> None:
@@ -469,3 +493,33 @@ def test_an_import_does_not_wait_for_djangos_system_checks(
     options = vars(parser.parse_args(["imdb", str(directory), "--quiet", "--no-search-index"]))
     command.execute(*options.pop("args", ()), **{"skip_checks": False, **options})
     assert Title.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_genre_lists_are_stored_again_after_a_rollback_or_on_a_new_connection() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's way of writing genre links")
+    for name in ("Drama", "Comedy"):
+        Genre.objects.create(name=name, slug=name.lower())
+    importer = imdb._Importer(episodes=False, stop_after_batches=None)
+    rolled_back, after, reconnected = make_title(), make_title(), make_title()
+
+    def genres(title: Title) -> list[str]:
+        return sorted(title.genres.values_list("name", flat=True))
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        importer._genre_links_sqlite([(rolled_back.pk, "Drama,Comedy")])
+        raise RuntimeError("the batch fails after its links")
+    assert genres(rolled_back) == []
+    # The list's rows went with the rollback: this batch stores them again.
+    with transaction.atomic():
+        importer._genre_links_sqlite([(after.pk, "Drama,Comedy")])
+    assert genres(after) == ["Comedy", "Drama"]
+    # A new connection starts without the temporary table. (Django keeps the tests' in-memory
+    # database open across close(): this is what a reconnect looks like to the importer.)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE temp.import_genre_lists")
+    importer.genre_lists_connection = object()
+    with transaction.atomic():
+        importer._genre_links_sqlite([(reconnected.pk, "Drama,Comedy")])
+    assert genres(reconnected) == ["Comedy", "Drama"]
