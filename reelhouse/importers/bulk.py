@@ -262,11 +262,14 @@ NOT_VALID = "NOT VALID"
 
 
 @contextmanager
-def set_aside(model: type[models.Model], *, when: bool, keys_only: bool = False) -> Iterator[None]:
+def set_aside(
+    model: type[models.Model], *, when: bool, keys_only: bool = False, keep: Sequence[str] = ()
+) -> Iterator[None]:
     """Load a table without its secondary indexes and foreign keys, and build them after.
 
     For bulk loads outside any transaction: indexes and keys into an empty table; keys only
-    (`keys_only`) into one the load also reads, by those indexes. What is dropped is recorded
+    (`keys_only`) into one the load also reads, by those indexes; `keep` names indexes left in
+    place (cheaper kept than built again: see their caller). What is dropped is recorded
     (SetAside) in the transaction that drops it; if the process dies before the rebuild, the
     next `set_aside_restore` (every import starts and ends with one) builds it again. On
     PostgreSQL the table is analyzed after.
@@ -282,6 +285,8 @@ def set_aside(model: type[models.Model], *, when: bool, keys_only: bool = False)
         table = model._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
             for name, drop, create in _set_aside_candidates(table, indexes=not keys_only):
+                if name in keep:
+                    continue
                 SetAside.objects.create(table=table, name=name, sql=create)
                 cursor.execute(drop)
         if connection.vendor == "sqlite":
