@@ -134,7 +134,7 @@ def test_a_load_keeps_the_indexes_it_names() -> None:
     assert _schema(Title) == before
 
 
-def test_an_imdb_titles_load_on_sqlite_keeps_the_indexes_new_titles_only_append_to(
+def test_an_imdb_titles_load_keeps_on_sqlite_only_the_indexes_new_titles_append_to(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every new title has the same key in these two (no parent, no votes yet): they grow at
