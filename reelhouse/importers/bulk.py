@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -145,6 +146,59 @@ def rows_update(
         )
         empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
         cursor.execute(f"{empty} {staged}")
+
+
+def any_of(column: str) -> str:
+    """A condition: `column` is one of the values passed as one parameter, `any_values(...)`."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - names from code
+
+
+def any_values(values: Iterable[str | int]) -> Any:
+    items = list(values)
+    return items if connection.vendor == "postgresql" else json.dumps(items)
+
+
+def rows_select(sql: str, values: Iterable[str | int], *params: Any) -> list[tuple[Any, ...]]:
+    items = list(values)
+    if not items:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, any_values(items)])
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def ids_allocate(model: type[models.Model], count: int) -> Sequence[int]:
+    """Primary keys for `count` new rows, so that their genres and the like need no lookup.
+
+    Both databases serialise writers here: on PostgreSQL the table lock below, on SQLite the
+    write transaction (BEGIN IMMEDIATE), which holds the database's only write lock.
+    """
+    table = model._meta.db_table
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One run of values, taken in one step: inserts into the table wait for the lock
+            # (they take the sequence's next value only once they hold theirs), so nobody can
+            # take a value inside the run. Held to the end of the batch's transaction.
+            cursor.execute(f"LOCK TABLE {q(table)} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(
+                "SELECT setval(seq, nextval(seq) + %s - 1) FROM "
+                "(SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) AS s",
+                [count, table],
+            )
+            last = int(cursor.fetchone()[0])
+            return range(last - count + 1, last + 1)
+        # AUTOINCREMENT never reuses an id, even a deleted one: start past both.
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT max(id) FROM {q(table)}), 0), "  # noqa: S608
+            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        start = int(cursor.fetchone()[0]) + 1
+        return range(start, start + count)
 
 
 # Pages SQLite's write-ahead log may hold before it is copied into the database (SQLite's default

@@ -54,8 +54,12 @@ from reelhouse.catalog.merge import (
 from reelhouse.catalog.models import AlternativeTitle, Genre, Title
 from reelhouse.importers.bulk import (
     Analyzer,
+    any_of,
+    any_values,
     copy_text,
+    ids_allocate,
     rows_insert,
+    rows_select,
     rows_update,
     set_aside,
     set_aside_restore,
@@ -651,37 +655,15 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _in(column: str) -> str:
-    """A condition: `column` is one of the values passed as one parameter, `_values(...)`."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)"
-    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - names from code
-
-
-def _values(values: Iterable[str | int]) -> Any:
-    items = list(values)
-    return items if connection.vendor == "postgresql" else json.dumps(items)
-
-
-def _select(sql: str, values: Iterable[str | int], *params: Any) -> list[tuple[Any, ...]]:
-    items = list(values)
-    if not items:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, _values(items)])
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
-        return rows
-
-
 def _delete(table: str, ids: Sequence[int]) -> None:
     # Raw SQL: the ORM would load every row to send its delete signal.
     if ids:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {_q(table)} WHERE {_in('id')}", [_values(ids)])  # noqa: S608
+            cursor.execute(f"DELETE FROM {_q(table)} WHERE {any_of('id')}", [any_values(ids)])  # noqa: S608
 
 
 def _ids_by_imdb(table: str, keys: Iterable[str]) -> dict[str, int]:
-    rows = _select(f"SELECT imdb_id, id FROM {_q(table)} WHERE {_in('imdb_id')}", set(keys))  # noqa: S608
+    rows = rows_select(f"SELECT imdb_id, id FROM {_q(table)} WHERE {any_of('imdb_id')}", set(keys))  # noqa: S608
     return dict(rows)
 
 
@@ -690,36 +672,6 @@ def _json(value: Any) -> dict[str, str]:
         loaded: dict[str, str] = json.loads(value)
         return loaded
     return dict(value or {})
-
-
-def _ids_allocate(model: type[Title] | type[Person], count: int) -> Sequence[int]:
-    """Primary keys for `count` new rows, so that their genres and the like need no lookup.
-
-    Both databases serialise writers here: on PostgreSQL the table lock below, on SQLite the
-    write transaction (BEGIN IMMEDIATE), which holds the database's only write lock.
-    """
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One run of values, taken in one step: inserts into the table wait for the lock
-            # (they take the sequence's next value only once they hold theirs), so nobody can
-            # take a value inside the run. Held to the end of the batch's transaction.
-            cursor.execute(f"LOCK TABLE {_q(table)} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(
-                "SELECT setval(seq, nextval(seq) + %s - 1) FROM "
-                "(SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) AS s",
-                [count, table],
-            )
-            last = int(cursor.fetchone()[0])
-            return range(last - count + 1, last + 1)
-        # AUTOINCREMENT never reuses an id, even a deleted one: start past both.
-        cursor.execute(
-            f"SELECT max(coalesce((SELECT max(id) FROM {_q(table)}), 0), "  # noqa: S608
-            "coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        start = int(cursor.fetchone()[0]) + 1
-        return range(start, start + count)
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -838,9 +790,9 @@ class _Importer:
         columns = ", ".join(_q(c) for c in TITLE_FIELDS)
         existing = {
             r[0]: r[1:]
-            for r in _select(
+            for r in rows_select(
                 f"SELECT imdb_id, id, {columns}, field_sources FROM catalog_title "  # noqa: S608
-                f"WHERE {_in('imdb_id')}",
+                f"WHERE {any_of('imdb_id')}",
                 incoming,
             )
         }
@@ -856,7 +808,7 @@ class _Importer:
 
     def _titles_insert(self, rows: list[ParsedTitle], stats: ImportStats) -> None:
         # The hot path of the largest import: ids, then two bulk writes; the parser did the rest.
-        ids = _ids_allocate(Title, len(rows))
+        ids = ids_allocate(Title, len(rows))
         if connection.vendor == "postgresql":
             lines = cast("list[bytes]", [row[2] for row in rows])
             copy_text(
@@ -943,9 +895,9 @@ class _Importer:
         stats: ImportStats,
     ) -> None:
         genres_now: dict[int, list[str]] = defaultdict(list)
-        for title_id, genre in _select(
+        for title_id, genre in rows_select(
             "SELECT tg.title_id, g.name FROM catalog_title_genres tg "  # noqa: S608
-            f"JOIN catalog_genre g ON g.id = tg.genre_id WHERE {_in('tg.title_id')}",
+            f"JOIN catalog_genre g ON g.id = tg.genre_id WHERE {any_of('tg.title_id')}",
             [r[0] for r in existing.values()],
         ):
             genres_now[title_id].append(genre)
@@ -999,8 +951,8 @@ class _Importer:
         if genres_set:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"DELETE FROM catalog_title_genres WHERE {_in('title_id')}",  # noqa: S608
-                    [_values(pk for pk, _ in genres_set)],
+                    f"DELETE FROM catalog_title_genres WHERE {any_of('title_id')}",  # noqa: S608
+                    [any_values(pk for pk, _ in genres_set)],
                 )
             rows_insert(
                 Title.genres.through,
@@ -1034,9 +986,9 @@ class _Importer:
         columns = ", ".join(_q(c) for c in PERSON_FIELDS)
         existing = {
             r[0]: r[1:]
-            for r in _select(
+            for r in rows_select(
                 f"SELECT imdb_id, id, {columns}, field_sources FROM people_person "  # noqa: S608
-                f"WHERE {_in('imdb_id')}",
+                f"WHERE {any_of('imdb_id')}",
                 incoming,
             )
         }
@@ -1103,8 +1055,8 @@ class _Importer:
             # Pages show people's names: those of the titles crediting them are out of date.
             title_documents_invalidate(
                 r[0]
-                for r in _select(
-                    f"SELECT DISTINCT title_id FROM people_credit WHERE {_in('person_id')}",  # noqa: S608
+                for r in rows_select(
+                    f"SELECT DISTINCT title_id FROM people_credit WHERE {any_of('person_id')}",  # noqa: S608
                     changed_ids,
                 )
             )
@@ -1117,9 +1069,9 @@ class _Importer:
         titles = self._titles_resolve(batch, stats, "titleId not in the catalog")
         existing: dict[int, dict[int, tuple[Any, ...]]] = defaultdict(dict)
         columns = ", ".join(_q(c) for c in AKA_FIELDS)
-        for title_id, ordering, pk, *stored in _select(
+        for title_id, ordering, pk, *stored in rows_select(
             f"SELECT title_id, ordering, id, {columns} FROM catalog_alternativetitle "  # noqa: S608
-            f"WHERE {_in('title_id')}",
+            f"WHERE {any_of('title_id')}",
             titles.values(),
         ):
             stored[-1] = bool(stored[-1])
@@ -1174,9 +1126,9 @@ class _Importer:
         """
         principals: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         crew: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-        for title_id, *credit in _select(
+        for title_id, *credit in rows_select(
             'SELECT title_id, id, person_id, kind, "character", "order", department, job '  # noqa: S608
-            f"FROM people_credit WHERE source = %s AND {_in('title_id')}",
+            f"FROM people_credit WHERE source = %s AND {any_of('title_id')}",
             set(title_ids),
             SOURCE,
         ):
@@ -1279,9 +1231,9 @@ class _Importer:
         ids = _ids_by_imdb("catalog_title", {k for r in batch for k in (r.tconst, r.parent)})
         current = {
             pk: (parent, season, episode, _json(sources))
-            for pk, parent, season, episode, sources in _select(
+            for pk, parent, season, episode, sources in rows_select(
                 "SELECT id, parent_id, season_number, episode_number, field_sources "  # noqa: S608
-                f"FROM catalog_title WHERE {_in('id')}",
+                f"FROM catalog_title WHERE {any_of('id')}",
                 [ids[r.tconst] for r in batch if r.tconst in ids],
             )
         }
@@ -1326,9 +1278,9 @@ class _Importer:
     def _ratings_write(self, batch: list[RatingRow], stats: ImportStats) -> None:
         current = {
             imdb_id: (pk, rating, votes, source, _json(sources))
-            for imdb_id, pk, rating, votes, source, sources in _select(
+            for imdb_id, pk, rating, votes, source, sources in rows_select(
                 "SELECT imdb_id, id, rating, rating_votes, rating_source, field_sources "  # noqa: S608
-                f"FROM catalog_title WHERE {_in('imdb_id')}",
+                f"FROM catalog_title WHERE {any_of('imdb_id')}",
                 {r.tconst for r in batch},
             )
         }

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from reelhouse.catalog.merge import (
 )
 from reelhouse.catalog.models import Certification, Genre, Keyword, Title
 from reelhouse.community.models import Rating
-from reelhouse.importers.bulk import rows_insert, rows_update
+from reelhouse.importers.bulk import any_of, ids_allocate, rows_insert, rows_select, rows_update
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.runs import FileImport, ImportStats, RowChecker, file_import, header_check
 from reelhouse.lib.text import slugify
@@ -196,15 +197,9 @@ class _Catalog:
         self.ids_given: set[int] = set()
         for name in _ID_FIELDS:
             wanted = {getattr(f, name) for f in facts} - {None}
-            if wanted:
-                for row in Title.objects.filter(**{f"{name}__in": wanted}).values(*_ROW_FIELDS):
-                    self.rows[row["id"]] = row
-        key_rows = (
-            Title.objects.filter(match_key__in=set(keys), kind=Title.Kind.MOVIE)
-            .order_by("pk")
-            .values(*_ROW_FIELDS, "match_key")
-        )
-        for row in key_rows:
+            for row in _title_rows(any_of(name), wanted):
+                self.rows[row["id"]] = row
+        for row in _title_rows(f"kind = %s AND {any_of('match_key')}", set(keys), Title.Kind.MOVIE):
             self.rows.setdefault(row["id"], row)
             self.by_key[row["match_key"]].append(row["id"])
         for row in self.rows.values():
@@ -255,6 +250,25 @@ class _Catalog:
         return TitleFacts(**{**fact.__dict__, **ids})
 
 
+def _title_rows(condition: str, values: Iterable[Any], *params: Any) -> list[dict[str, Any]]:
+    """Titles as dicts of _ROW_FIELDS and match_key, in id order: the values are one parameter
+    (a batch's keys number tens of thousands, and each its own parameter was a fifth of the
+    demo catalog's load on PostgreSQL)."""
+    names = (*_ROW_FIELDS, "match_key")
+    columns = ", ".join(connection.ops.quote_name(n) for n in names)
+    found = []
+    for values_ in rows_select(
+        f"SELECT {columns} FROM catalog_title WHERE {condition} ORDER BY id",  # noqa: S608
+        values,
+        *params,
+    ):
+        row = dict(zip(names, values_, strict=True))
+        if isinstance(row["field_sources"], str):  # SQLite hands JSON over as text
+            row["field_sources"] = json.loads(row["field_sources"])
+        found.append(row)
+    return found
+
+
 def _genre_ids(names: set[str]) -> dict[str, int]:
     found = dict(Genre.objects.filter(name__in=names).values_list("name", "pk"))
     for name in sorted(names - found.keys()):
@@ -275,9 +289,9 @@ def titles_merge(facts: Sequence[TitleFacts], *, source: str, stats: ImportStats
     neighbours = [_neighbour_keys(n, f.year) for n, f in zip(normalized, facts, strict=True)]
     catalog = _Catalog(facts, [*keys, *(k for near in neighbours for k in near)], source)
     genres_of: dict[int, set[int]] = defaultdict(set)
-    through = Title.genres.through
-    for title_id, genre_id in through.objects.filter(title_id__in=list(catalog.rows)).values_list(
-        "title_id", "genre_id"
+    for title_id, genre_id in rows_select(
+        f"SELECT title_id, genre_id FROM catalog_title_genres WHERE {any_of('title_id')}",  # noqa: S608
+        catalog.rows,
     ):
         genres_of[title_id].add(genre_id)
     genre_ids = _genre_ids({g for f in facts for g in f.genres})
@@ -370,25 +384,42 @@ def _titles_update(
 def _titles_create(
     new: list[tuple[TitleFacts, str]], source: str, genre_ids: dict[str, int], stats: ImportStats
 ) -> list[int]:
+    """Insert the new titles with ids taken beforehand: COPY on PostgreSQL, many rows a
+    statement on SQLite (the ORM's bulk_create was most of the demo catalog's load)."""
     if not new:
         return []
-    titles = []
-    for fact, key in new:
-        incoming = {k: v for k, v in fact.incoming().items() if v is not None and v != ""}
-        sources = dict.fromkeys(incoming, source)
+    created = ids_allocate(Title, len(new))
+    rows = []
+    for pk, (fact, key) in zip(created, new, strict=True):
+        incoming = fact.incoming()
+        sources = {k: source for k, v in incoming.items() if v is not None and v != ""}
         if fact.genres:
             sources["genres"] = source
-        titles.append(
-            Title(
-                **incoming,
-                **_fact_ids(fact),
-                kind=Title.Kind.MOVIE,
-                slug=slugify(fact.title),
-                match_key=key,
-                field_sources=sources,
+        rows.append(
+            (
+                pk,
+                *(incoming[name] for name in MERGED_FIELDS),
+                *(getattr(fact, name) for name in _ID_FIELDS),
+                slugify(fact.title),
+                key,
+                json.dumps(sources),
             )
         )
-    created = [t.pk for t in Title.objects.bulk_create(titles, batch_size=1000)]
+    # The other columns are blank or null (database defaults); SQLite's timestamps are given
+    # once a statement, as its default would be a function call per row.
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows_insert(
+        Title,
+        ("id", *MERGED_FIELDS, *_ID_FIELDS, "slug", "match_key", "field_sources"),
+        rows,
+        constants={
+            "kind": Title.Kind.MOVIE,
+            "format": "",
+            "original_title": "",
+            "is_adult": False,
+            **({"created_at": stamp, "updated_at": stamp} if connection.vendor == "sqlite" else {}),
+        },
+    )
     rows_insert(
         Title.genres.through,
         ["title_id", "genre_id"],
@@ -400,7 +431,7 @@ def _titles_create(
     )
     stats.notes["titles created"] += len(created)
     stats.written += len(created)
-    return created
+    return list(created)
 
 
 def _certifications_add(wanted: list[tuple[int, str]], stats: ImportStats) -> None:
@@ -427,8 +458,11 @@ TagRow = tuple[int, str]
 
 
 def title_ids_by_movielens(movie_ids: set[int]) -> dict[int, int]:
-    rows = Title.objects.filter(movielens_id__in=movie_ids).values_list("movielens_id", "pk")
-    return {movie_id: pk for movie_id, pk in rows if movie_id is not None}
+    rows = rows_select(
+        f"SELECT movielens_id, id FROM catalog_title WHERE {any_of('movielens_id')}",  # noqa: S608
+        movie_ids,
+    )
+    return dict(rows)
 
 
 def ratings_write(batch: Sequence[RatingRow], stats: ImportStats) -> None:
