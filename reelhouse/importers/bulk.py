@@ -362,6 +362,26 @@ def set_aside(
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
+@contextmanager
+def sqlite_foreign_keys_unchecked() -> Iterator[None]:
+    """SQLite: this connection leaves foreign keys unchecked during the block.
+
+    For writers that check the keys they write themselves, once a batch, inside the batch's
+    write transaction: SQLite's one write lock keeps the rows they found there until they
+    commit. Outside transactions only; inside one the block checks keys as before.
+    """
+    unchecked = (
+        connection.vendor == "sqlite"
+        and not connection.in_atomic_block
+        and _sqlite_foreign_keys(on=False)
+    )
+    try:
+        yield
+    finally:
+        if unchecked:
+            _sqlite_foreign_keys(on=True)
+
+
 def _sqlite_foreign_keys(*, on: bool) -> bool:
     """Turn the connection's checking of foreign keys on or off; was it the other way?
 

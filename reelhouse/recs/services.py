@@ -39,7 +39,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reelhouse.catalog.documents import title_documents_forget
-from reelhouse.importers.bulk import rows_insert, rows_update
+from reelhouse.importers.bulk import (
+    any_of,
+    rows_insert,
+    rows_select,
+    rows_update,
+    sqlite_foreign_keys_unchecked,
+)
 from reelhouse.lib.progress import Progress
 from reelhouse.recs.algorithms import FloatArray, IntArray, Model, fit_model, scale_choice
 from reelhouse.recs.content import (
@@ -631,7 +637,9 @@ def _kind_build(
     progress = None if quiet else Progress(f"recs {kind}", len(rows), stream=stream)
     if changing * K > INDEX_ASIDE_ROWS:
         _index_set_aside()
-    with _sqlite_cache(SQLITE_CACHE_KIB):
+    # On SQLite, each batch checks its titles' keys once (_titles_present) rather than each of
+    # its 100,000 rows checking two: that was a third of the time of the rows' inserts.
+    with _sqlite_cache(SQLITE_CACHE_KIB), sqlite_foreign_keys_unchecked():
         for number, batch in enumerate(batches):
             if number < build.batches_done:
                 continue
@@ -696,6 +704,13 @@ def _rails_write(
     rows_insert(RecNeighbour, NEIGHBOUR_COLUMNS, rows)
 
 
+def _titles_present(ids: set[int]) -> set[int]:
+    """Which of these titles are in the catalog: a title deleted while the build ran is left
+    out of the batch's rows (its rail and its place in others'), rather than failing it."""
+    found = rows_select(f"SELECT id FROM catalog_title WHERE {any_of('id')}", ids)  # noqa: S608
+    return {int(pk) for (pk,) in found}
+
+
 def _batch_commit(
     *,
     build: RecBuild,
@@ -736,8 +751,14 @@ def _batch_commit(
                 (t, n, kind, rank, score, texts[why], models[model], built_at)
                 for t, rank, n, score, why, model in rails.entries(np.asarray(changed, np.int64))
             ]
+            present = _titles_present(
+                {t for t, _, _, _ in fresh} | {r[0] for r in rows} | {r[1] for r in rows}
+            )
+            rows = [r for r in rows if r[0] in present and r[1] in present]
             _rails_write(kind=kind, title_ids=changed_ids, rows=rows, replace=replace)
-        rows_insert(RecTitleState, STATE_COLUMNS, fresh)
+        else:
+            present = _titles_present({t for t, _, _, _ in fresh})
+        rows_insert(RecTitleState, STATE_COLUMNS, [s for s in fresh if s[0] in present])
         rows_update(RecTitleState, [f"{kind}_digest", "ratings_digest"], updated, key="title_id")
         build.batches_done += 1
         build.written += len(changed)

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
+from reelhouse.catalog.models import Title
 from reelhouse.community.models import Rating
 from reelhouse.recs import algorithms, selectors, services
 from reelhouse.recs.algorithms import Model
@@ -295,3 +297,47 @@ def test_the_low_ratings_line_up_with_the_positives(planted: Planted) -> None:
 
 def _title_ids() -> list[int]:
     return [f.id for f in title_facts_list()]
+
+
+def _deleting_while_building(monkeypatch: pytest.MonkeyPatch, title_id: int) -> None:
+    """The title is deleted after the rails are computed and before they are written."""
+    digests = services.RailMaker.digests
+
+    def deleting(self: services.RailMaker, rails: services.Rails) -> list[int]:
+        Title.objects.filter(pk=title_id).delete()
+        return digests(self, rails)
+
+    monkeypatch.setattr(services.RailMaker, "digests", deleting)
+
+
+def test_a_title_deleted_while_the_build_runs_is_left_out(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = planted.ballet[1].pk
+    _deleting_while_building(monkeypatch, gone)
+    recs_build(quiet=True, kinds=("similar",))
+    assert RecBuild.objects.get(kind="similar").status == RecBuild.Status.FINISHED
+    rail = [pk for pk, _, _ in _rail(planted.ballet[0].pk, "similar")]
+    assert rail
+    assert gone not in rail
+    assert not RecNeighbour.objects.filter(title_id=gone).exists()
+    assert not RecNeighbour.objects.filter(neighbour_id=gone).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_outside_a_transaction_leaves_no_broken_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On SQLite the build's connection checks its keys once a batch, not row by row.
+    planted = planted_catalog()
+    gone = planted.ballet[1].pk
+    _deleting_while_building(monkeypatch, gone)
+    recs_build(quiet=True)
+    assert not RecNeighbour.objects.filter(neighbour_id=gone).exists()
+    assert RecNeighbour.objects.filter(title_id=planted.ballet[0].pk, kind="similar").exists()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pragma_foreign_key_check")
+            assert cursor.fetchone()[0] == 0
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1  # checked again after the build
