@@ -41,6 +41,7 @@ from django.utils import timezone
 from reelhouse.catalog.documents import title_documents_forget
 from reelhouse.importers.bulk import (
     any_of,
+    bulk_session,
     rows_insert,
     rows_select,
     rows_update,
@@ -639,7 +640,9 @@ def _kind_build(
         _index_set_aside()
     # On SQLite, each batch checks its titles' keys once (_titles_present) rather than each of
     # its 100,000 rows checking two: that was a third of the time of the rows' inserts.
-    with _sqlite_cache(SQLITE_CACHE_KIB), sqlite_foreign_keys_unchecked():
+    # And commits as a bulk load does (bulk_session): a batch lost to a crash is lost with the
+    # count of batches done it commits with, and the next build writes it again.
+    with _sqlite_cache(SQLITE_CACHE_KIB), sqlite_foreign_keys_unchecked(), bulk_session():
         for number, batch in enumerate(batches):
             if number < build.batches_done:
                 continue
