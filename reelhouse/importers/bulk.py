@@ -170,6 +170,14 @@ def rows_select(sql: str, values: Iterable[str | int], *params: Any) -> list[tup
         return rows
 
 
+def json_object(value: Any) -> dict[str, str]:
+    """A JSON column's object as raw SQL returns it: text on SQLite, decoded on PostgreSQL."""
+    if isinstance(value, str):
+        loaded: dict[str, str] = json.loads(value)
+        return loaded
+    return dict(value or {})
+
+
 def ids_allocate(model: type[models.Model], count: int) -> Sequence[int]:
     """Primary keys for `count` new rows, so that their genres and the like need no lookup.
 

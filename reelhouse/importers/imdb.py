@@ -58,6 +58,7 @@ from reelhouse.importers.bulk import (
     any_values,
     copy_text,
     ids_allocate,
+    json_object,
     rows_insert,
     rows_select,
     rows_update,
@@ -667,13 +668,6 @@ def _ids_by_imdb(table: str, keys: Iterable[str]) -> dict[str, int]:
     return dict(rows)
 
 
-def _json(value: Any) -> dict[str, str]:
-    if isinstance(value, str):
-        loaded: dict[str, str] = json.loads(value)
-        return loaded
-    return dict(value or {})
-
-
 # --- Writing -------------------------------------------------------------------------------------
 
 
@@ -911,7 +905,7 @@ class _Importer:
             current["genres"] = ",".join(sorted(genres_now.get(pk, [])))
             genre_ids = self._genre_ids(genres)
             names = sorted({n for n, i in self.genre_ids.items() if i in genre_ids})
-            sources = _json(sources_value)
+            sources = json_object(sources_value)
             changes, new_sources = fields_merge(
                 current,
                 sources,
@@ -1022,7 +1016,7 @@ class _Importer:
                 continue
             pk, *current_values, sources_value = existing[nconst]
             current = dict(zip(PERSON_FIELDS, current_values, strict=True))
-            sources = _json(sources_value)
+            sources = json_object(sources_value)
             changes, new_sources = fields_merge(current, sources, values, SOURCE)
             if not changes and new_sources == sources:
                 continue
@@ -1230,7 +1224,7 @@ class _Importer:
     def _episodes_write(self, batch: list[EpisodeRow], stats: ImportStats) -> None:
         ids = _ids_by_imdb("catalog_title", {k for r in batch for k in (r.tconst, r.parent)})
         current = {
-            pk: (parent, season, episode, _json(sources))
+            pk: (parent, season, episode, json_object(sources))
             for pk, parent, season, episode, sources in rows_select(
                 "SELECT id, parent_id, season_number, episode_number, field_sources "  # noqa: S608
                 f"FROM catalog_title WHERE {any_of('id')}",
@@ -1277,7 +1271,7 @@ class _Importer:
 
     def _ratings_write(self, batch: list[RatingRow], stats: ImportStats) -> None:
         current = {
-            imdb_id: (pk, rating, votes, source, _json(sources))
+            imdb_id: (pk, rating, votes, source, json_object(sources))
             for imdb_id, pk, rating, votes, source, sources in rows_select(
                 "SELECT imdb_id, id, rating, rating_votes, rating_source, field_sources "  # noqa: S608
                 f"FROM catalog_title WHERE {any_of('imdb_id')}",

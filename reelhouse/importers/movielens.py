@@ -36,7 +36,14 @@ from reelhouse.catalog.merge import (
 )
 from reelhouse.catalog.models import Certification, Genre, Keyword, Title
 from reelhouse.community.models import Rating
-from reelhouse.importers.bulk import any_of, ids_allocate, rows_insert, rows_select, rows_update
+from reelhouse.importers.bulk import (
+    any_of,
+    ids_allocate,
+    json_object,
+    rows_insert,
+    rows_select,
+    rows_update,
+)
 from reelhouse.importers.files import ImportFileError, LineReader
 from reelhouse.importers.runs import FileImport, ImportStats, RowChecker, file_import, header_check
 from reelhouse.lib.text import slugify
@@ -251,9 +258,9 @@ class _Catalog:
 
 
 def _title_rows(condition: str, values: Iterable[Any], *params: Any) -> list[dict[str, Any]]:
-    """Titles as dicts of _ROW_FIELDS and match_key, in id order: the values are one parameter
-    (a batch's keys number tens of thousands, and each its own parameter was a fifth of the
-    demo catalog's load on PostgreSQL)."""
+    """Titles as dicts of _ROW_FIELDS and match_key, in id order. The values are one parameter:
+    a batch's keys number tens of thousands, and as many parameters, each converted on its own,
+    cost the demo catalog's load seconds on PostgreSQL."""
     names = (*_ROW_FIELDS, "match_key")
     columns = ", ".join(connection.ops.quote_name(n) for n in names)
     found = []
@@ -263,8 +270,7 @@ def _title_rows(condition: str, values: Iterable[Any], *params: Any) -> list[dic
         *params,
     ):
         row = dict(zip(names, values_, strict=True))
-        if isinstance(row["field_sources"], str):  # SQLite hands JSON over as text
-            row["field_sources"] = json.loads(row["field_sources"])
+        row["field_sources"] = json_object(row["field_sources"])
         found.append(row)
     return found
 

@@ -48,11 +48,9 @@ class Snapshots:
         if taken is not None:
             _restore(taken)
             return True
-        if slot in self._taken:  # seen, and not restorable
-            build()
-            return False
         build()
-        self._taken[slot] = _take(before, fingerprint())
+        if slot not in self._taken:  # else seen before, and not restorable
+            self._taken[slot] = _take(before, fingerprint())
         return False
 
 

@@ -747,20 +747,18 @@ def _batch_commit(
         new_states[title_id] = state
     changed_ids = [int(t) for t in rails.title_ids[changed].tolist()]
     with transaction.atomic():
+        built_at = connection.ops.adapt_datetimefield_value(timezone.now())
+        texts, models = maker.texts, maker.model_names
+        rows = [
+            (t, n, kind, rank, score, texts[why], models[model], built_at)
+            for t, rank, n, score, why, model in rails.entries(np.asarray(changed, np.int64))
+        ]
+        present = _titles_present(
+            {state[0] for state in fresh} | {r[0] for r in rows} | {r[1] for r in rows}
+        )
         if changed:
-            built_at = connection.ops.adapt_datetimefield_value(timezone.now())
-            texts, models = maker.texts, maker.model_names
-            rows = [
-                (t, n, kind, rank, score, texts[why], models[model], built_at)
-                for t, rank, n, score, why, model in rails.entries(np.asarray(changed, np.int64))
-            ]
-            present = _titles_present(
-                {t for t, _, _, _ in fresh} | {r[0] for r in rows} | {r[1] for r in rows}
-            )
             rows = [r for r in rows if r[0] in present and r[1] in present]
             _rails_write(kind=kind, title_ids=changed_ids, rows=rows, replace=replace)
-        else:
-            present = _titles_present({t for t, _, _, _ in fresh})
         rows_insert(RecTitleState, STATE_COLUMNS, [s for s in fresh if s[0] in present])
         rows_update(RecTitleState, [f"{kind}_digest", "ratings_digest"], updated, key="title_id")
         build.batches_done += 1
