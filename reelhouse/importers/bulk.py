@@ -276,13 +276,14 @@ def copy_text(model: type[models.Model], columns: Sequence[str], data: bytes) ->
         copy.write(data)
 
 
-def _set_aside_candidates(table: str, *, indexes: bool) -> list[tuple[str, str, str]]:
+def _set_aside_candidates(table: str, *, indexes: bool, unique: bool) -> list[tuple[str, str, str]]:
     """(name, SQL that drops it, SQL that builds it) of what a bulk load can do without.
 
     Secondary indexes that are not unique (a unique one guards the load itself), and on
     PostgreSQL the table's foreign keys: checked row by row, at every commit (Django makes them
     deferred), they were most of the cost of loading a link table or the credits; added back,
-    they check every row in one pass.
+    they check every row in one pass. With `unique`, on PostgreSQL, the primary key and unique
+    constraints too, unless a foreign key points at them.
     """
     q = connection.ops.quote_name
     found = []
@@ -296,6 +297,23 @@ def _set_aside_candidates(table: str, *, indexes: bool) -> list[tuple[str, str, 
                     [table],
                 )
                 found += [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
+            if unique:
+                cursor.execute(
+                    "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                    "WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u') "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+                    "WHERE f.contype = 'f' AND f.conindid = c.conindid) "
+                    "ORDER BY c.contype, c.conname",
+                    [table],
+                )
+                found += [
+                    (
+                        name,
+                        f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
+                        f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
+                    )
+                    for name, definition in cursor.fetchall()
+                ]
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
@@ -325,16 +343,22 @@ NOT_VALID = "NOT VALID"
 
 @contextmanager
 def set_aside(
-    model: type[models.Model], *, when: bool, keys_only: bool = False, keep: Sequence[str] = ()
+    model: type[models.Model],
+    *,
+    when: bool,
+    keys_only: bool = False,
+    unique: bool = False,
+    keep: Sequence[str] = (),
 ) -> Iterator[None]:
     """Load a table without its secondary indexes and foreign keys, and build them after.
 
     For bulk loads outside any transaction: indexes and keys into an empty table; keys only
     (`keys_only`) into one the load also reads, by those indexes; `keep` names indexes left in
-    place (cheaper kept than built again: see their caller). What is dropped is recorded
-    (SetAside) in the transaction that drops it; if the process dies before the rebuild, the
-    next `set_aside_restore` (every import starts and ends with one) builds it again. On
-    PostgreSQL the table is analyzed after.
+    place (cheaper kept than built again: see their caller); with `unique`, on PostgreSQL, the
+    primary key and unique constraints too, for a load that cannot repeat a row. What is
+    dropped is recorded (SetAside) in the transaction that drops it; if the process dies before
+    the rebuild, the next `set_aside_restore` (every import starts and ends with one) builds it
+    again. On PostgreSQL the table is analyzed after.
 
     SQLite's foreign keys are part of the table and cannot be dropped: the load's connection
     stops checking them (the others go on), and `PRAGMA foreign_key_check` goes over the table
@@ -346,7 +370,9 @@ def set_aside(
     if when:
         table = model._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
-            for name, drop, create in _set_aside_candidates(table, indexes=not keys_only):
+            for name, drop, create in _set_aside_candidates(
+                table, indexes=not keys_only, unique=unique
+            ):
                 if name in keep:
                     continue
                 SetAside.objects.create(table=table, name=name, sql=create)

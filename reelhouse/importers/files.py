@@ -80,6 +80,16 @@ class LineReader:
         self.close()
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
+        for _, lines in self.blocks():
+            for line in lines:
+                self.line += 1
+                yield self.line, line
+
+    def blocks(self) -> Iterator[tuple[int, list[str]]]:
+        """The lines a block at a time, with the number of the first: for a parser that passes
+        over most lines in bulk. While a block is out, `line` is what its caller sets it to (the
+        number of the line it is looking at, for RowChecker's messages); after it, its last.
+        """
         # Read in blocks and split them: a readline() per line cost more than the split and
         # decode of the whole file together.
         pending = b""
@@ -87,7 +97,7 @@ class LineReader:
             chunk = self._read()
             if not chunk:
                 if pending:
-                    yield from self._lines(pending + b"\n")
+                    yield from self._numbered(pending + b"\n")
                 return
             data = pending + chunk if pending else chunk
             cut = data.rfind(b"\n") + 1
@@ -102,7 +112,13 @@ class LineReader:
                     "format",
                 )
             if block:
-                yield from self._lines(block)
+                yield from self._numbered(block)
+
+    def _numbered(self, block: bytes) -> Iterator[tuple[int, list[str]]]:
+        for lines in self._lines(block):
+            first = self.line + 1
+            yield first, lines
+            self.line = first + len(lines) - 1
 
     def _read(self) -> bytes:
         try:
@@ -127,8 +143,9 @@ class LineReader:
                 )
         return chunk
 
-    def _lines(self, block: bytes) -> Iterator[tuple[int, str]]:
-        """The lines of `block` (whole lines, each ending in a newline), numbered."""
+    def _lines(self, block: bytes) -> Iterator[list[str]]:
+        """The lines of `block` (whole lines, each ending in a newline): one list, or on bytes
+        that are not UTF-8, the lines before them and then the error."""
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -147,6 +164,4 @@ class LineReader:
             lines[0] = lines[0][1:]
         if "\r" in text:
             lines = [line.rstrip("\r") for line in lines]
-        for line in lines:
-            self.line += 1
-            yield self.line, line
+        yield lines

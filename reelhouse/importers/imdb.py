@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import os
 import re
@@ -67,7 +68,14 @@ from reelhouse.importers.bulk import (
     sqlite_rows_insert,
 )
 from reelhouse.importers.files import ImportFileError, LineReader
-from reelhouse.importers.runs import FileImport, ImportStats, RowChecker, file_import, header_check
+from reelhouse.importers.runs import (
+    FileImport,
+    ImportStats,
+    RowChecker,
+    Skipped,
+    file_import,
+    header_check,
+)
 from reelhouse.lib.text import slugify
 from reelhouse.people.models import Credit, Person
 
@@ -232,19 +240,18 @@ class TitleRow(NamedTuple):
     field_sources: str  # JSON: each field IMDb gave a value for, with "imdb"
 
 
-# What the parser yields for each row of title.basics: None for a row it skips, else
-# (tconst, genres, values): IMDb's genres, and the TITLE_COLUMNS values as a plain tuple on
-# SQLite, or as a line of COPY text on PostgreSQL. The
-# parser runs in its own process and does all the work per row; the writer adds ids and hands
-# whole batches to the database.
-ParsedTitle = tuple[str, str | None, tuple[Any, ...] | bytes]
+# What the parser yields for each row of title.basics it keeps: (tconst, genres, values): IMDb's
+# genres, and the TITLE_COLUMNS values as a plain tuple on SQLite, or as a line of COPY text on
+# PostgreSQL. The parser runs in its own process and does all the work per row; the writer adds
+# ids and hands whole batches to the database.
+ParsedTitle = tuple[str, str | None, tuple[Any, ...] | str]
 
 
-def _title_row(values: tuple[Any, ...] | bytes) -> TitleRow:
+def _title_row(values: tuple[Any, ...] | str) -> TitleRow:
     """The TitleRow in a ParsedTitle's values (a title the database has already: a merge)."""
     if isinstance(values, tuple):
         return TitleRow._make(values[: len(TitleRow._fields)])
-    fields = values.decode().removesuffix("\n").split("\t")
+    fields = values.removesuffix("\n").split("\t")
     text = [re.sub(r"\\(.)", _copy_unescape, f) for f in fields[:7]]
     year, end_year, runtime = (None if f == NULL else int(f) for f in fields[7:10])
     return TitleRow._make([*text, year, end_year, runtime, fields[10] == "t", fields[11]])
@@ -380,14 +387,31 @@ def _layout(
 ) -> tuple[Iterator[tuple[int, str]], int, list[int] | None]:
     """A file's data lines after its checked header; the header's width; where each of
     COLUMNS[name] is in a row, or None if the file has them in that order."""
-    expected = COLUMNS[name]
     lines = iter(reader)
     first = next(lines, None)
     if first is None:
         raise ImportFileError(reader.path, 1, "the file is empty: no header")
-    columns = header_check(reader.path, first[1], expected)
+    return lines, *_header(reader, first[1], name)
+
+
+def _layout_blocks(
+    reader: LineReader, name: str
+) -> tuple[Iterator[tuple[int, list[str]]], int, list[int] | None]:
+    """`_layout` a block of lines at a time (LineReader.blocks)."""
+    blocks = reader.blocks()
+    first = next(blocks, None)
+    if first is None:
+        raise ImportFileError(reader.path, 1, "the file is empty: no header")
+    number, lines = first
+    width, pick = _header(reader, lines[0], name)
+    return itertools.chain([(number + 1, lines[1:])], blocks), width, pick
+
+
+def _header(reader: LineReader, line: str, name: str) -> tuple[int, list[int] | None]:
+    expected = COLUMNS[name]
+    columns = header_check(reader.path, line, expected)
     pick = None if tuple(columns) == expected else [columns.index(c) for c in expected]
-    return lines, len(columns), pick
+    return len(columns), pick
 
 
 def _fields(line: str, width: int, pick: list[int] | None, checker: RowChecker) -> list[str] | None:
@@ -428,92 +452,101 @@ def _title_keys(title: str) -> tuple[str, str]:
 
 def _basics_parse(
     reader: LineReader, checker: RowChecker, *, episodes: bool, copy_lines: bool
-) -> Iterator[ParsedTitle | None]:
-    notes = checker.stats.notes
-    lines, width, pick = _layout(reader, BASICS)
+) -> Iterator[ParsedTitle | Skipped]:
+    blocks, width, pick = _layout_blocks(reader, BASICS)
     # Left out, a tvEpisode row (most of IMDb's file) is known without splitting it: its second
-    # field is the type, and its tabs are as many as a well-formed row's.
+    # field is the type, and its tabs are as many as a well-formed row's. A block's are found in
+    # one pass, and passed over together.
     quick_skip = not episodes and pick is None
-    for _, line in lines:
-        if (
-            quick_skip
-            and line.startswith(EPISODE_TYPE, line.find("\t") + 1)
-            and line.count("\t") == width - 1
-        ):
-            notes[EPISODES_SKIPPED] += 1
-            yield None
-            continue
-        if (fields := _fields(line, width, pick, checker)) is None:
-            continue
-        tconst, title_type, primary, original, adult, start, end, minutes, genres = fields
-        kind = KINDS.get(title_type)
-        if kind is None:
-            notes[f"{title_type} titles skipped"] += 1
-            yield None
-            continue
-        if kind == Title.Kind.EPISODE and not episodes:
-            notes[EPISODES_SKIPPED] += 1
-            yield None
-            continue
-        if primary == NULL:
-            checker.reject("no primaryTitle")
-            continue
-        try:
-            year = None if start == NULL else int(start)
-            end_year = None if end == NULL else int(end)
-            runtime = None if minutes == NULL else int(minutes)
-        except ValueError:
-            checker.reject("a year or runtime is not a number")
-            continue
-        if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
-            year = _year(year, checker.stats)
-        if end_year is not None and not YEAR_MIN <= end_year <= YEAR_MAX:
-            end_year = _year(end_year, checker.stats)
-        if runtime is not None and not 0 < runtime <= SMALLINT_MAX:
-            runtime = _runtime(runtime, checker.stats)
-        title = primary[:500]
-        original_title = "" if original == NULL else original[:500]
-        genres_or_none = None if genres == NULL else genres
-        slug, normalized = _title_keys(title)
-        values = (
-            tconst,
-            kind,
-            title_type[:32],
-            title,
-            original_title,
-            slug,
-            match_key_join(normalized, year),
-            year,
-            end_year,
-            runtime,
-            adult == "1",
-            _sources_json(
+    tabs = width - 1
+    for first, lines in blocks:
+        rows: Iterable[tuple[int, str]]
+        if quick_skip:
+            rows = [
+                (number, line)
+                for number, line in enumerate(lines, first)
+                if not (
+                    line.startswith(EPISODE_TYPE, line.find("\t") + 1) and line.count("\t") == tabs
+                )
+            ]
+            if skipped := len(lines) - len(rows):
+                checker.stats.notes[EPISODES_SKIPPED] += skipped
+                yield Skipped(skipped)
+        else:
+            rows = enumerate(lines, first)
+        for number, line in rows:
+            reader.line = number
+            if (fields := _fields(line, width, pick, checker)) is None:
+                continue
+            tconst, title_type, primary, original, adult, start, end, minutes, genres = fields
+            kind = KINDS.get(title_type)
+            if kind is None or (kind == Title.Kind.EPISODE and not episodes):
+                checker.stats.notes[
+                    EPISODES_SKIPPED if kind else f"{title_type} titles skipped"
+                ] += 1
+                yield Skipped(1)
+                continue
+            if primary == NULL:
+                checker.reject("no primaryTitle")
+                continue
+            try:
+                year = None if start == NULL else int(start)
+                end_year = None if end == NULL else int(end)
+                runtime = None if minutes == NULL else int(minutes)
+            except ValueError:
+                checker.reject("a year or runtime is not a number")
+                continue
+            if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+                year = _year(year, checker.stats)
+            if end_year is not None and not YEAR_MIN <= end_year <= YEAR_MAX:
+                end_year = _year(end_year, checker.stats)
+            if runtime is not None and not 0 < runtime <= SMALLINT_MAX:
+                runtime = _runtime(runtime, checker.stats)
+            title = primary[:500]
+            original_title = "" if original == NULL else original[:500]
+            genres_or_none = None if genres == NULL else genres
+            slug, normalized = _title_keys(title)
+            match_key = match_key_join(normalized, year)
+            sources = _sources_json(
                 original != NULL,
                 year is not None,
                 end_year is not None,
                 runtime is not None,
                 bool(genres_or_none and _genre_names(genres_or_none)),
-            ),
-        )
-        if copy_lines:
-            # COPY's text format: the seven text columns first, escaped at once; tabs and
-            # newlines cannot occur (they end IMDb's fields and rows), backslashes can.
-            text = "\t".join(values[:7])
+            )
+            if not copy_lines:
+                yield (
+                    tconst,
+                    genres_or_none,
+                    (
+                        tconst,
+                        kind,
+                        title_type[:32],
+                        title,
+                        original_title,
+                        slug,
+                        match_key,
+                        year,
+                        end_year,
+                        runtime,
+                        adult == "1",
+                        sources,
+                    ),
+                )
+                continue
+            # COPY's text format, the columns in TITLE_COLUMNS' order. Tabs and newlines cannot
+            # occur in the text (they end IMDb's fields and rows); backslashes can, in titles.
+            text = f"{tconst}\t{kind}\t{title_type[:32]}\t{title}\t{original_title}"
             if "\\" in text or "\r" in text:
                 text = text.replace("\\", "\\\\").replace("\r", "\\r")
-            text = "\t".join(
-                [
-                    text,
-                    NULL if year is None else str(year),
-                    NULL if end_year is None else str(end_year),
-                    NULL if runtime is None else str(runtime),
-                    "t" if values[10] else "f",
-                    values[11],
-                ]
+            yield (
+                tconst,
+                genres_or_none,
+                f"{text}\t{slug}\t{match_key}\t{NULL if year is None else year}"
+                f"\t{NULL if end_year is None else end_year}"
+                f"\t{NULL if runtime is None else runtime}\t{'t' if adult == '1' else 'f'}"
+                f"\t{sources}\n",
             )
-            yield tconst, genres_or_none, (text + "\n").encode()
-        else:
-            yield tconst, genres_or_none, values
 
 
 @functools.cache
@@ -679,7 +712,8 @@ class _Importer:
         self.genre_ids: dict[str, int] = dict(Genre.objects.values_list("name", "id"))
         # IMDb's genre lists repeat (a few thousand distinct ones in millions of rows).
         self.genre_lists: dict[str, list[int]] = {}
-        self.genre_link_formats: dict[str, bytes] = {}
+        self.genre_link_formats: dict[str | None, bytes] = {}
+        self.genre_link_counts: dict[str | None, int] = {}
         # SQLite: the lists committed to the connection's temporary table (_genre_links_sqlite).
         self.genre_lists_stored: set[str] = set()
         self.genre_lists_connection: Any = None
@@ -715,9 +749,11 @@ class _Importer:
             # (no parent, no votes yet), so they only grow at their end, in id order; built after
             # the load, each took a scan of the whole table.
             keep = ("title_episodes", "title_popular") if connection.vendor == "sqlite" else ()
+            # A new title's genre rows are written once, each genre once: the link table's
+            # primary key and unique constraint can be built after the load as well.
             with (
                 set_aside(Title, when=bulk, keep=keep),
-                set_aside(Title.genres.through, when=bulk),
+                set_aside(Title.genres.through, when=bulk, unique=True),
             ):
                 return file_import(job)
         if name == NAMES:
@@ -766,8 +802,8 @@ class _Importer:
 
     # title.basics
 
-    def _titles_write(self, batch: list[ParsedTitle | None], stats: ImportStats) -> None:
-        incoming = {row[0]: row for row in batch if row is not None}  # by tconst, last wins
+    def _titles_write(self, batch: list[ParsedTitle], stats: ImportStats) -> None:
+        incoming = {row[0]: row for row in batch}  # by tconst, last wins
         if not incoming:
             return
         if self.titles_append_only:
@@ -804,26 +840,23 @@ class _Importer:
         # The hot path of the largest import: ids, then two bulk writes; the parser did the rest.
         ids = ids_allocate(Title, len(rows))
         if connection.vendor == "postgresql":
-            lines = cast("list[bytes]", [row[2] for row in rows])
+            lines = cast("list[str]", [row[2] for row in rows])
             copy_text(
                 Title,
                 ("id", *TITLE_COLUMNS),
-                b"".join([b"%d\t%b" % (pk, line) for pk, line in zip(ids, lines, strict=True)]),
+                # Each line after its id, with no Python loop per row.
+                "".join(map("%d\t%s".__mod__, zip(ids, lines, strict=True))).encode(),
             )
-            # A title's genre rows from one formatting per title; new titles have no genre rows
-            # yet, so the COPY cannot collide.
-            links = self._genre_links
-            copy_text(
-                Title.genres.through,
-                ("title_id", "genre_id"),
-                b"".join(
-                    [
-                        links(genres) % ((pk,) * len(self._genre_ids(genres)))
-                        for pk, (_, genres, _) in zip(ids, rows, strict=True)
-                        if genres is not None
-                    ]
-                ),
+            # A title's genre rows from one format per genre list, with %d where its id goes;
+            # the whole batch's filled in one step, with no Python step per title. New titles
+            # have no genre rows yet, so the COPY cannot collide.
+            lists = [row[1] for row in rows]
+            formats, counts = self._genre_link_formats(lists)
+            template = b"".join(map(formats.__getitem__, lists))
+            title_ids = itertools.chain.from_iterable(
+                map(itertools.repeat, ids, map(counts.__getitem__, lists))
             )
+            copy_text(Title.genres.through, ("title_id", "genre_id"), template % tuple(title_ids))
         else:
             # SQLite's default timestamp is a function call per row: one value per statement.
             stamp = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -873,13 +906,17 @@ class _Importer:
             titles,
         )
 
-    def _genre_links(self, genres: str) -> bytes:
-        """COPY text of a title's genre rows, with %d where the title's id goes."""
-        cached = self.genre_link_formats.get(genres)
-        if cached is None:
-            cached = b"".join(b"%%d\t%d\n" % genre for genre in self._genre_ids(genres))
-            self.genre_link_formats[genres] = cached
-        return cached
+    def _genre_link_formats(
+        self, lists: list[str | None]
+    ) -> tuple[dict[str | None, bytes], dict[str | None, int]]:
+        """COPY text of the genre rows of a title with each of these IMDb genre lists, with
+        %d where the title's id goes; and how many rows (and %d) each has."""
+        formats, counts = self.genre_link_formats, self.genre_link_counts
+        for genres in set(lists).difference(formats):
+            ids = self._genre_ids(genres)
+            formats[genres] = b"".join(b"%%d\t%d\n" % genre for genre in ids)
+            counts[genres] = len(ids)
+        return formats, counts
 
     def _titles_merge(
         self,

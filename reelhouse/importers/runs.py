@@ -43,6 +43,14 @@ BAD_ROW_FLOOR = 100
 BULK_GC_THRESHOLD = 100_000
 
 
+class Skipped(int):
+    """What a parser yields for a run of rows it reads and leaves out, all at once.
+
+    Counted as that many rows read; nothing is written. A parser that leaves out most of a file
+    (IMDb's episodes) saves a trip through the import's loop for each of them.
+    """
+
+
 @dataclass
 class ImportStats:
     """What one file's import did; kept in its checkpoint and printed at the end."""
@@ -127,7 +135,7 @@ def header_check(path: Path, line: str, expected: Sequence[str], *, sep: str = "
 class FileImport(Generic[Row]):
     source: str
     path: Path
-    parse: Callable[[LineReader, RowChecker], Iterable[Row]]
+    parse: Callable[[LineReader, RowChecker], Iterable[Row | Skipped]]
     write: Callable[[list[Row], ImportStats], None]
     label: str = ""
     batch_rows: int = BATCH_ROWS
@@ -216,10 +224,18 @@ def _parsed(job: FileImport[Row], skip: int) -> Iterator[Parsed[Row]]:
         batch: list[Row] = []
         seen = 0
         for row in job.parse(reader, checker):
+            if isinstance(row, Skipped):
+                seen += row
+                if seen - row < skip <= seen:
+                    # The checkpoint, as below: at the run's end, or inside it when an earlier
+                    # version of the parser left these rows out one by one (then their count
+                    # alone may come out low).
+                    counts = checker.stats = ImportStats()
+                continue
             seen += 1
             if seen <= skip:
                 if seen == skip:
-                    # Rows before the checkpoint were counted by the run that committed them.
+                    # Rows up to the checkpoint were committed, and counted, by an earlier run.
                     counts = checker.stats = ImportStats()
                 continue
             batch.append(row)

@@ -155,6 +155,47 @@ def test_an_imdb_titles_load_keeps_on_sqlite_only_the_indexes_new_titles_append_
     assert _schema(Title)[0] >= NAMED
 
 
+def _primary_key(model: type[models.Model]) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {n for n, c in constraints.items() if c["primary_key"]}
+
+
+def test_a_load_that_cannot_repeat_a_row_builds_its_unique_constraints_after_too() -> None:
+    before = (_schema(GENRES), _primary_key(GENRES))
+    assert before[0][1]
+    assert before[1]
+    with set_aside(GENRES, when=True, unique=True):
+        plain, unique, _ = _schema(GENRES)
+        assert not plain
+        if connection.vendor == "postgresql":
+            assert (unique, _primary_key(GENRES)) == (set(), set())
+        else:  # SQLite's primary key is the table's rowid; its unique indexes stay
+            assert (unique, _primary_key(GENRES)) == (before[0][1], before[1])
+    assert (_schema(GENRES), _primary_key(GENRES)) == before
+    assert not SetAside.objects.exists()
+
+
+def test_an_imdb_titles_load_writes_genre_rows_without_their_unique_constraint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    present: list[set[str]] = []
+    write = imdb._Importer._titles_write
+
+    def spied(self: Any, batch: Any, stats: Any) -> None:
+        present.append(_schema(GENRES)[1] | _primary_key(GENRES))
+        write(self, batch, stats)
+
+    monkeypatch.setattr(imdb._Importer, "_titles_write", spied)
+    before = _schema(GENRES)[1] | _primary_key(GENRES)
+    directory = imdb_files_write(tmp_path / "imdb", names=["title.basics"])
+    call_command("import", "imdb", str(directory), "--quiet", "--no-search-index")
+
+    assert present == [set() if connection.vendor == "postgresql" else before]
+    assert _schema(GENRES)[1] | _primary_key(GENRES) == before
+    assert GENRES.objects.exists()
+
+
 def test_set_aside_does_nothing_unless_asked() -> None:
     before = _schema(Title)
     with set_aside(Title, when=False):

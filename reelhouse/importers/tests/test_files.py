@@ -86,3 +86,28 @@ def test_the_lines_before_a_bad_byte_still_come_out(
     ):
         seen.extend(line for _, line in reader)
     assert seen == ["one", "two", "three"]
+
+
+def test_blocks_of_lines_come_with_the_number_of_their_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "BLOCK_BYTES", 16)
+    lines = [f"line {n}" for n in range(1, 30)]
+    (tmp_path / "blocks.tsv").write_bytes(("\n".join(lines) + "\n\xe9\n").encode("latin-1"))
+    seen: list[tuple[int, str]] = []
+    firsts = []
+
+    def read(reader: LineReader) -> None:
+        for first, block in reader.blocks():
+            assert reader.line == first - 1  # where the previous block ended
+            firsts.append(first)
+            seen.extend(enumerate(block, first))
+            reader.line = first  # a parser looking at a line of the block
+
+    with (
+        LineReader(tmp_path / "blocks.tsv") as reader,
+        pytest.raises(ImportFileError, match=r"blocks.tsv:30: not UTF-8"),
+    ):
+        read(reader)
+    assert seen == list(enumerate(lines, 1))
+    assert len(firsts) > 5

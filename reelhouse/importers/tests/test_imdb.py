@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from reelhouse.catalog.models import AlternativeTitle, Genre, Title
 from reelhouse.catalog.tests.factories import make_title
-from reelhouse.importers import imdb
+from reelhouse.importers import files, imdb
 from reelhouse.importers.models import ImportCheckpoint
 from reelhouse.importers.tests.imdb_fixtures import (
     HEADERS,
@@ -393,6 +393,69 @@ def _sqlite_dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     }
     with sqlite3.connect(path) as db:
         return {name: sorted(db.execute(sql).fetchall()) for name, sql in queries.items()}
+
+
+def _episode_rows(count: int) -> list[tuple[str, ...]]:
+    return [
+        (
+            f"tt{20_000_000 + i}",
+            "tvEpisode",
+            f"Episode {i}",
+            f"Episode {i}",
+            "0",
+            "2001",
+            N,
+            "42",
+            N,
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_stop_among_episodes_left_out_names_the_line_it_stopped_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Episodes are left out a block of lines at a time: a rejected row still knows its line.
+    monkeypatch.setattr(files, "BLOCK_BYTES", 1024)
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    broken = [("tt9900999", "movie", "Only three columns")] * 150
+    tsv_gz_write(
+        directory / "title.basics.tsv.gz", HEADERS["title.basics"], [*_episode_rows(50), *broken]
+    )
+
+    # The header, 50 episodes, then the 101st broken row.
+    with pytest.raises(CommandError, match=r"title\.basics\.tsv\.gz:152: 101 malformed rows"):
+        import_imdb(directory)
+
+
+def test_a_resumed_import_counts_the_episodes_it_left_out_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "BLOCK_BYTES", 1024)
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    titles, episodes = basics_rows(60), _episode_rows(60)
+    rows = [row for pair in zip(titles, episodes, strict=True) for row in pair]
+    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], rows)
+    write, batches = imdb._Importer._titles_write, []
+
+    def failing_third(self: Any, batch: Any, stats: Any) -> None:
+        batches.append(batch)
+        if len(batches) == 3:
+            raise RuntimeError("the disk is full")
+        write(self, batch, stats)
+
+    monkeypatch.setattr(imdb._Importer, "_titles_write", failing_third)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        import_imdb(directory, "--batch-rows", "10")
+    assert Title.objects.count() == 20
+    monkeypatch.setattr(imdb._Importer, "_titles_write", write)
+
+    out = import_imdb(directory, "--batch-rows", "10")
+
+    assert "120 rows read, 60 written, 60 tvEpisode titles skipped" in out
+    assert set(Title.objects.values_list("imdb_id", flat=True)) == {row[0] for row in titles}
 
 
 def test_an_import_killed_midway_and_rerun_equals_a_clean_import(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -16,6 +17,7 @@ from reelhouse.importers.runs import (
     FileImport,
     ImportStats,
     RowChecker,
+    Skipped,
     file_import,
     header_check,
 )
@@ -37,14 +39,49 @@ def _parse(reader: LineReader, checker: RowChecker) -> Iterator[str]:
             yield line
 
 
-def _job(path: Path, *, crash_on: str | None = None, ahead: bool = False) -> FileImport[str]:
+def _parse_leaving_out_runs(reader: LineReader, checker: RowChecker) -> Iterator[str | Skipped]:
+    """`_parse`, and rows starting with "-" are left out, a run of them at once."""
+    run = 0
+    for row in _parse_leaving_out_one_by_one(reader, checker):
+        if row is None:
+            run += 1
+            continue
+        if run:
+            yield Skipped(run)
+            run = 0
+        yield row
+    if run:
+        yield Skipped(run)
+
+
+def _parse_leaving_out_one_by_one(reader: LineReader, checker: RowChecker) -> Iterator[str | None]:
+    """`_parse`, and a None for each row starting with "-" (how IMDb's parser once did it)."""
+    for row in _parse(reader, checker):
+        if row.startswith("-"):
+            checker.stats.notes["left out"] += 1
+            yield None
+        else:
+            yield row
+
+
+def _job(
+    path: Path,
+    *,
+    crash_on: str | None = None,
+    ahead: bool = False,
+    parse: Any = _parse,
+    batches: list[list[Any]] | None = None,
+) -> FileImport[str]:
     def write(batch: list[str], stats: ImportStats) -> None:
+        if batches is not None:
+            batches.append(batch)
         if crash_on in batch:
             raise CrashError
-        Keyword.objects.bulk_create([Keyword(name=name) for name in batch])
-        stats.written += len(batch)
+        names = [name for name in batch if name is not None]
+        Keyword.objects.bulk_create([Keyword(name=name) for name in names])
+        stats.written += len(names)
 
-    return FileImport("test", path, _parse, write, batch_rows=10, quiet=True, parse_ahead=ahead)
+    return FileImport("test", path, parse, write, batch_rows=10, quiet=True, parse_ahead=ahead)
 
 
 def _file(tmp_path: Path, rows: list[str], name: str = "keywords.tsv") -> Path:
@@ -132,6 +169,39 @@ def test_a_resumed_import_counts_each_bad_row_once(tmp_path: Path, ahead: bool) 
     stats = file_import(_job(path, ahead=ahead))
     assert stats.rejected == {"starts with !": 2}
     assert ImportCheckpoint.objects.get().stats["rejected"] == {"starts with !": 2}
+
+
+def test_rows_left_out_in_runs_count_as_read_and_reach_no_batch(
+    tmp_path: Path, ahead: bool
+) -> None:
+    names = [f"k{n}" for n in range(25)]
+    path = _file(tmp_path, [*names[:12], *["-"] * 30, *names[12:], "-", "-"])
+    batches: list[list[Any]] = []
+
+    stats = file_import(_job(path, ahead=ahead, parse=_parse_leaving_out_runs, batches=batches))
+
+    assert (stats.rows, stats.written, stats.notes) == (57, 25, {"left out": 32})
+    assert [len(batch) for batch in batches] == [10, 10, 5]
+    assert all(isinstance(name, str) for batch in batches for name in batch)
+    assert ImportCheckpoint.objects.get().rows_done == 57
+
+
+def test_a_resume_inside_a_run_of_rows_left_out_loses_and_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    # An import by a parser that left rows out one by one committed its first batch in the
+    # middle of such a run; the parser that resumes it leaves the whole run out at once.
+    names = [f"k{n}" for n in range(20)]
+    path = _file(tmp_path, ["!early", *names[:7], *["-"] * 5, *names[7:]])
+    with pytest.raises(CrashError):
+        file_import(_job(path, crash_on="k9", parse=_parse_leaving_out_one_by_one))
+    assert ImportCheckpoint.objects.get().rows_done == 10  # 3 of the 5 rows left out
+
+    stats = file_import(_job(path, parse=_parse_leaving_out_runs))
+
+    assert sorted(Keyword.objects.values_list("name", flat=True)) == sorted(names)
+    assert (stats.rows, stats.written) == (25, 20)
+    assert stats.rejected == {"starts with !": 1}  # counted before the checkpoint, and once
 
 
 def test_a_file_error_found_ahead_names_its_line(tmp_path: Path) -> None:
