@@ -7,6 +7,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -358,7 +359,7 @@ def set_aside(
     primary key and unique constraints too, for a load that cannot repeat a row. What is
     dropped is recorded (SetAside) in the transaction that drops it; if the process dies before
     the rebuild, the next `set_aside_restore` (every import starts and ends with one) builds it
-    again. On PostgreSQL the table is analyzed after.
+    again. On PostgreSQL the table is analyzed after (see set_aside_restore).
 
     SQLite's foreign keys are part of the table and cannot be dropped: the load's connection
     stops checking them (the others go on), and `PRAGMA foreign_key_check` goes over the table
@@ -367,8 +368,9 @@ def set_aside(
     table, and at 7 M credits it took back what principals had gained.
     """
     keys_off = False
+    table = model._meta.db_table
+    dropped = []
     if when:
-        table = model._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
             for name, drop, create in _set_aside_candidates(
                 table, indexes=not keys_only, unique=unique
@@ -377,6 +379,7 @@ def set_aside(
                     continue
                 SetAside.objects.create(table=table, name=name, sql=create)
                 cursor.execute(drop)
+                dropped.append(name)
         if connection.vendor == "sqlite":
             keys_off = _sqlite_foreign_keys(on=False)
     try:
@@ -389,11 +392,11 @@ def set_aside(
                 if keys_off:  # a set_aside inside this one leaves them to this one
                     _sqlite_foreign_keys(on=True)
             if connection.vendor == "sqlite":
-                _sqlite_foreign_keys_check(model._meta.db_table)
-            else:
-                # The planner still thinks the table empty: lookups into it would scan it.
-                with connection.cursor() as cursor:
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                _sqlite_foreign_keys_check(table)
+            elif not dropped:
+                # Nothing to build, so nothing analyzed the table after its load (the restore
+                # that built what was dropped, maybe a set_aside's inside this one, did).
+                _analyze(table)
 
 
 @contextmanager
@@ -454,10 +457,34 @@ def set_aside_restore() -> list[str]:
     A foreign key comes back enforced at once, then validated over the rows already there
     without blocking writes to either table. Should a row break it (its title deleted while
     the load ran), the key stays enforced but unvalidated, and a warning says so.
+
+    On PostgreSQL each table is analyzed after (the planner would still think it empty), and
+    outside a transaction each table's are built on a connection of its own, side by side:
+    one table's index builds and key checks beside another's kept 2 cores busy, where one
+    after the other left one idle most of the time.
     """
-    built = []
+    items = list(SetAside.objects.order_by("pk"))
+    tables = [[i for i in items if i.table == t] for t in dict.fromkeys(i.table for i in items)]
+    if connection.vendor == "postgresql" and len(tables) > 1 and not connection.in_atomic_block:
+        with ThreadPoolExecutor(len(tables)) as pool:
+            built = list(pool.map(_table_restore_apart, tables))
+    else:
+        built = [_table_restore(table) for table in tables]
+    return [name for names in built for name in names]
+
+
+def _table_restore_apart(items: list[SetAside]) -> list[str]:
+    """`_table_restore` on this thread's own connection, closed after."""
+    try:
+        return _table_restore(items)
+    finally:
+        connection.close()
+
+
+def _table_restore(items: list[SetAside]) -> list[str]:
+    """Build again what was set aside of one table (`items`, in the order it was dropped)."""
     q = connection.ops.quote_name
-    for item in SetAside.objects.order_by("pk"):
+    for item in items:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(item.sql)
             item.delete()
@@ -477,5 +504,11 @@ def set_aside_restore() -> list[str]:
                     item.table,
                     item.name,
                 )
-        built.append(f"{item.table}.{item.name}")
-    return built
+    if items and connection.vendor == "postgresql":
+        _analyze(items[0].table)
+    return [f"{item.table}.{item.name}" for item in items]
+
+
+def _analyze(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

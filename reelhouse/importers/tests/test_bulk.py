@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,41 @@ def test_an_imdb_titles_load_writes_genre_rows_without_their_unique_constraint(
     assert present == [set() if connection.vendor == "postgresql" else before]
     assert _schema(GENRES)[1] | _primary_key(GENRES) == before
     assert GENRES.objects.exists()
+
+
+def _analyzed(model: type[models.Model]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s",
+            [model._meta.db_table],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def test_postgresql_builds_each_tables_indexes_on_a_connection_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's ANALYZE and concurrent index builds")
+    built_by: dict[str, int] = {}
+    restore = bulk._table_restore
+
+    def spied(items: list[SetAside]) -> list[str]:
+        built_by[items[0].table] = threading.get_ident()
+        return restore(items)
+
+    monkeypatch.setattr(bulk, "_table_restore", spied)
+    before = {model: (_schema(model), _analyzed(model)) for model in (Title, GENRES)}
+
+    with set_aside(Title, when=True), set_aside(GENRES, when=True):
+        pass
+
+    assert set(built_by) == {Title._meta.db_table, GENRES._meta.db_table}
+    assert len({*built_by.values(), threading.get_ident()}) == 3
+    for model, (schema, analyzed) in before.items():
+        assert _schema(model) == schema
+        assert _analyzed(model) == analyzed + 1  # once, after its rebuild
+    assert not SetAside.objects.exists()
 
 
 def test_set_aside_does_nothing_unless_asked() -> None:
