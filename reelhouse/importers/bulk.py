@@ -460,8 +460,8 @@ def set_aside_restore() -> list[str]:
 
     On PostgreSQL each table is analyzed after (the planner would still think it empty), and
     outside a transaction each table's are built on a connection of its own, side by side:
-    one table's index builds and key checks beside another's kept 2 cores busy, where one
-    after the other left one idle most of the time.
+    after a million-row title.basics, the titles' and their genre links' took 2.0–2.3 s so,
+    2.6–2.8 s one table after the other.
     """
     items = list(SetAside.objects.order_by("pk"))
     tables = [[i for i in items if i.table == t] for t in dict.fromkeys(i.table for i in items)]
