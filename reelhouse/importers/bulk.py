@@ -298,36 +298,25 @@ def _set_aside_candidates(table: str, *, indexes: bool, unique: bool) -> list[tu
                     [table],
                 )
                 found += [(name, f"DROP INDEX {q(name)}", sql) for name, sql in cursor.fetchall()]
-            if unique:
-                cursor.execute(
-                    "SELECT c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
-                    "WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u') "
-                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
-                    "WHERE f.contype = 'f' AND f.conindid = c.conindid) "
-                    "ORDER BY c.contype, c.conname",
-                    [table],
-                )
-                found += [
-                    (
-                        name,
-                        f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
-                        f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}",
-                    )
-                    for name, definition in cursor.fetchall()
-                ]
+            # Unique ones (asked for, and with no foreign key pointing at them) before the keys.
             cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                [table],
+                "SELECT c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                "WHERE c.conrelid = %s::regclass AND (c.contype = 'f' OR (%s "
+                "AND c.contype IN ('p', 'u') AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+                "WHERE f.contype = 'f' AND f.conindid = c.conindid))) "
+                "ORDER BY c.contype = 'f', c.contype, c.conname",
+                [table, unique],
             )
             found += [
                 (
                     name,
                     f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}",
-                    # Checked for new rows at once; the rows already there by VALIDATE after.
-                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition} {NOT_VALID}",
+                    f"ALTER TABLE {q(table)} ADD CONSTRAINT {q(name)} {definition}"
+                    # A key is checked for new rows at once; the rows already there by VALIDATE
+                    # after.
+                    + (f" {NOT_VALID}" if kind == "f" else ""),
                 )
-                for name, definition in cursor.fetchall()
+                for name, kind, definition in cursor.fetchall()
             ]
         elif indexes:
             cursor.execute(
@@ -460,8 +449,8 @@ def set_aside_restore() -> list[str]:
 
     On PostgreSQL each table is analyzed after (the planner would still think it empty), and
     outside a transaction each table's are built on a connection of its own, side by side:
-    after a million-row title.basics, the titles' and their genre links' took 2.0–2.3 s so,
-    2.6–2.8 s one table after the other.
+    after a million-row title.basics, the titles' and their genre links' took 2.0 to 2.3 s so,
+    2.6 to 2.8 s one table after the other.
     """
     items = list(SetAside.objects.order_by("pk"))
     tables = [[i for i in items if i.table == t] for t in dict.fromkeys(i.table for i in items)]

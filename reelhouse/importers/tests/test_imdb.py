@@ -412,17 +412,23 @@ def _episode_rows(count: int) -> list[tuple[str, ...]]:
     ]
 
 
+def _basics_in_small_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[tuple[str, ...]]
+) -> Path:
+    """A directory with a title.basics of these rows, read a few rows at a time."""
+    monkeypatch.setattr(files, "BLOCK_BYTES", 1024)
+    directory = tmp_path / "imdb"
+    directory.mkdir()
+    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], rows)
+    return directory
+
+
 def test_a_stop_among_episodes_left_out_names_the_line_it_stopped_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Episodes are left out a block of lines at a time: a rejected row still knows its line.
-    monkeypatch.setattr(files, "BLOCK_BYTES", 1024)
-    directory = tmp_path / "imdb"
-    directory.mkdir()
     broken = [("tt9900999", "movie", "Only three columns")] * 150
-    tsv_gz_write(
-        directory / "title.basics.tsv.gz", HEADERS["title.basics"], [*_episode_rows(50), *broken]
-    )
+    directory = _basics_in_small_blocks(tmp_path, monkeypatch, [*_episode_rows(50), *broken])
 
     # The header, 50 episodes, then the 101st broken row.
     with pytest.raises(CommandError, match=r"title\.basics\.tsv\.gz:152: 101 malformed rows"):
@@ -432,12 +438,9 @@ def test_a_stop_among_episodes_left_out_names_the_line_it_stopped_at(
 def test_a_resumed_import_counts_the_episodes_it_left_out_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files, "BLOCK_BYTES", 1024)
-    directory = tmp_path / "imdb"
-    directory.mkdir()
     titles, episodes = basics_rows(60), _episode_rows(60)
     rows = [row for pair in zip(titles, episodes, strict=True) for row in pair]
-    tsv_gz_write(directory / "title.basics.tsv.gz", HEADERS["title.basics"], rows)
+    directory = _basics_in_small_blocks(tmp_path, monkeypatch, rows)
     write, batches = imdb._Importer._titles_write, []
 
     def failing_third(self: Any, batch: Any, stats: Any) -> None:
