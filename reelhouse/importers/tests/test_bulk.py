@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reelhouse.catalog.models import Genre, Title
+from reelhouse.catalog.tests.factories import make_title
 from reelhouse.importers import bulk, imdb
 from reelhouse.importers.bulk import (
     Analyzer,
@@ -110,6 +112,27 @@ def test_an_update_batch_takes_each_keys_last_row_and_any_column_set(
     second.refresh_from_db()
     assert (first.synopsis, first.year, first.field_sources) == ("New.", 1951, {"year": "imdb"})
     assert (second.synopsis, second.year, second.tagline) == ("Other.", None, "Tag")
+
+
+def test_a_large_batch_of_updates_is_counted_before_postgresql_plans_its_join(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner and its temporary tables")
+    monkeypatch.setattr(bulk, "STAGED_ANALYZE_ROWS", 3)
+    titles = [make_title() for _ in range(3)]
+
+    def statements(updates: list[tuple[Any, ...]]) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            rows_update(Title, ["year"], updates)
+        return [q["sql"].split()[0] for q in captured if q["sql"].split()[0] != "SAVEPOINT"]
+
+    small = statements([(1990, titles[0].pk), (1991, titles[1].pk)])
+    large = statements([(2000 + n, title.pk) for n, title in enumerate(titles)])
+
+    assert "ANALYZE" not in small
+    assert large.index("ANALYZE") < large.index("UPDATE")
+    assert sorted(Title.objects.values_list("year", flat=True)) == [2000, 2001, 2002]
 
 
 def test_secondary_indexes_and_foreign_keys_come_back_after_a_bulk_load() -> None:
