@@ -132,7 +132,7 @@ def test_a_large_batch_of_updates_is_counted_before_postgresql_plans_its_join(
 
     assert "ANALYZE" not in small
     assert large.index("ANALYZE") < large.index("UPDATE")
-    assert sorted(Title.objects.values_list("year", flat=True)) == [2000, 2001, 2002]
+    assert set(Title.objects.values_list("year", flat=True)) == {2000, 2001, 2002}
 
 
 def test_secondary_indexes_and_foreign_keys_come_back_after_a_bulk_load() -> None:
