@@ -128,7 +128,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     RATINGS: ("tconst", "averageRating", "numVotes"),
 }
 
-# Rows per batch (one transaction each); for akas and principals, titles per batch.
+# Rows per batch (one transaction each): rows written, not those left out (title.basics' episodes);
+# for akas and principals, titles per batch.
 BATCH_ROWS: dict[str, int] = {
     BASICS: 10_000,
     NAMES: 5_000,
