@@ -269,8 +269,7 @@ class Analyzer:
             return
         self.next_at = 2 * self.rows
         if connection.vendor == "postgresql":  # SQLite's planner keeps no row counts
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.table)}")
+            _analyze(self.table)
 
 
 def copy_text(model: type[models.Model], columns: Sequence[str], data: bytes) -> None:
@@ -508,5 +507,6 @@ def _table_restore(items: list[SetAside]) -> list[str]:
 
 
 def _analyze(table: str) -> None:
+    """PostgreSQL: count the table's rows and values again, for the planner."""
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
