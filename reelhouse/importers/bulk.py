@@ -456,9 +456,8 @@ def set_aside_restore() -> list[str]:
     the load ran), the key stays enforced but unvalidated, and a warning says so.
 
     On PostgreSQL each table is analyzed after (the planner would still think it empty), and
-    outside a transaction each table's are built on a connection of its own, side by side:
-    after a million-row title.basics, the titles' and their genre links' took 2.0 to 2.3 s so,
-    2.6 to 2.8 s one table after the other.
+    outside a transaction each table's are built on a connection of its own, side by side
+    (a fifth faster for title.basics' two tables: docs/BENCHMARKS.md).
     """
     items = list(SetAside.objects.order_by("pk"))
     tables = [[i for i in items if i.table == t] for t in dict.fromkeys(i.table for i in items)]
