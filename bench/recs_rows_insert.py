@@ -6,7 +6,9 @@ inserted into empty copies of `recs_recneighbour`, with the checks on and off, a
 The database is one `REELHOUSE_VAR_DIR=<dir> reelhouse demo --no-serve` made (it builds the
 rails); it is copied first and only the copy is written. The rows go in as the build writes
 them: many rows a statement, one transaction, a 256 MB page cache; the copies of the table keep
-its unique constraints, and have no `rec_neighbour_of` (the build sets it aside too).
+its unique constraints, and have no `rec_neighbour_of` (the build sets it aside too). Every
+column but the id is copied, whichever schema the database has: a database made by an earlier
+commit measures that commit's rows.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-COLUMNS = "title_id, neighbour_id, kind, rank, score, reasons, model, built_at"
 VARIABLES = 999  # bulk.SQLITE_MAX_VARIABLES
 
 
@@ -40,8 +41,10 @@ def main() -> None:
 
 def run(path: Path, kind: str, rounds: int) -> None:
     db = sqlite3.connect(path, isolation_level=None)
+    names = [r[1] for r in db.execute("PRAGMA table_info(recs_recneighbour)") if r[1] != "id"]
+    columns = ", ".join(names)
     rows = db.execute(
-        f"SELECT {COLUMNS} FROM recs_recneighbour WHERE kind = ? ORDER BY id",  # noqa: S608
+        f"SELECT {columns} FROM recs_recneighbour WHERE kind = ? ORDER BY id",  # noqa: S608
         [kind],
     ).fetchall()
     if not rows:
@@ -50,12 +53,14 @@ def run(path: Path, kind: str, rounds: int) -> None:
         0
     ]
     db.execute("PRAGMA cache_size = -262144")
-    per = VARIABLES // 8
-    statement = f"INSERT INTO copy ({COLUMNS}) VALUES " + ", ".join(  # noqa: S608
-        ["(?, ?, ?, ?, ?, ?, ?, ?)"] * per
+    per = VARIABLES // len(names)
+    marks = f"({', '.join('?' * len(names))})"
+    statement = f"INSERT INTO copy ({columns}) VALUES " + ", ".join([marks] * per)  # noqa: S608
+    one = f"INSERT INTO copy ({columns}) VALUES {marks}"  # noqa: S608
+    print(
+        f"{len(rows):,} {kind} rows of {len(names)} columns; "
+        f"machine: nproc {os.cpu_count()}, {time.strftime('%F %T')}"
     )
-    one = f"INSERT INTO copy ({COLUMNS}) VALUES ({', '.join('?' * 8)})"  # noqa: S608
-    print(f"{len(rows):,} {kind} rows; machine: nproc {os.cpu_count()}, {time.strftime('%F %T')}")
     for _ in range(rounds):
         for checked in (True, False):
             db.execute("DROP TABLE IF EXISTS copy")

@@ -170,7 +170,7 @@ def title_document_build(title_id: int) -> dict[str, Any] | None:
     # fill the rest of each rail. One query for both rails.
     computed = RecNeighbour.objects.filter(title_id=title_id).order_by("kind", "rank")
     by_kind = {v: k for k, v in COMPUTED_KINDS.items()}
-    for kind, neighbour_id, why in computed.values_list("kind", "neighbour_id", "reasons"):
+    for kind, neighbour_id, why in computed.values_list("kind", "neighbour_id", "reasons__texts"):
         rail = by_kind.get(kind)
         if rail is None or neighbour_id == title_id or neighbour_id in reasons[rail]:
             continue
@@ -352,7 +352,9 @@ def title_documents_build_all(*, batch: int = 500) -> int:
 def title_documents_forget(title_ids: Iterable[int]) -> None:
     """Forget only these titles' own documents: for a change that shows on their pages alone,
     such as a rebuilt rail (the cards other pages show of them are unchanged)."""
-    TitleDocument.objects.filter(title_id__in=list(title_ids)).delete()
+    # A first build of the rails has no documents to forget but the few built ahead.
+    if TitleDocument.objects.exists():
+        TitleDocument.objects.filter(title_id__in=list(title_ids)).delete()
 
 
 def title_documents_invalidate(title_ids: Iterable[int]) -> None:

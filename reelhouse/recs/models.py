@@ -7,14 +7,37 @@ from django.db import models
 from reelhouse.catalog.models import Title
 
 
+class RecReasons(models.Model):
+    """One list of reasons ("Same director: Michael Powell", strongest first), stored once
+    for every rail entry that gives it: 19,000 lists serve the demo's 2.5 M entries."""
+
+    # A stable hash of the list's JSON text (`recs.services.reasons_key`): a build knows an
+    # entry's key without asking the database, and the same list always gets the same one.
+    id = models.BigIntegerField(primary_key=True)
+    texts = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return "; ".join(self.texts)
+
+
 class RecNeighbour(models.Model):
-    """One entry of a title's rail, written by `reelhouse recs build`, read by its document."""
+    """One entry of a title's rail, written by `reelhouse recs build`, read by its document.
+
+    Kept thin, because a catalog has twenty of them per title and kind: the reasons are a key
+    into `RecReasons`, where the model or fallback that put it there is a small number (the
+    build's model is on its `RecBuild`), and when it was built is on the build too.
+    """
 
     class Kind(models.TextChoices):
         SIMILAR = "similar", "Similar titles"
         ALSO_LIKED = "also_liked", "You may also like"
 
-    # No single-column indexes: the unique constraints below start with the title and
+    class Origin(models.IntegerChoices):
+        CONTENT = 0, "content"
+        POPULAR = 1, "popular"
+        LEARNED = 2, "learned"
+
+    # No single-column indexes: the unique constraint below starts with the title and
     # `rec_neighbour_of` with the neighbour, and every extra index slows a build's writes.
     title = models.ForeignKey(
         Title, on_delete=models.CASCADE, related_name="rec_neighbours", db_index=False
@@ -25,19 +48,21 @@ class RecNeighbour(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     rank = models.PositiveSmallIntegerField(help_text="0 first")
     score = models.FloatField()
-    # Short sentences for people ("Same director: Michael Powell"), strongest first.
-    reasons = models.JSONField(default=list)
-    # Which model or fallback put it there: "EASE + RP3β", "content", "popular in era".
-    model = models.CharField(max_length=40)
-    built_at = models.DateTimeField()
+    # Unchecked: a build writes a batch's reasons in the same transaction as its entries.
+    reasons = models.ForeignKey(
+        RecReasons,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    # Which put it there: the content model, a popular fallback, or the learned model.
+    origin = models.PositiveSmallIntegerField(choices=Origin.choices)
 
     class Meta:
         ordering = ["title", "kind", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["title", "kind", "rank"], name="rec_neighbour_rank"),
-            models.UniqueConstraint(
-                fields=["title", "kind", "neighbour"], name="rec_neighbour_once"
-            ),
         ]
         indexes = [models.Index(fields=["neighbour", "kind"], name="rec_neighbour_of")]
 

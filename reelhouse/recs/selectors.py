@@ -181,10 +181,6 @@ def _stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 2
 
 
-def rec_neighbour_list(*, title_id: int, kind: str) -> QuerySet[RecNeighbour]:
-    return RecNeighbour.objects.filter(title_id=title_id, kind=kind).order_by("rank")
-
-
 # --- For you --------------------------------------------------------------------------------
 
 FOR_YOU_K = 20

@@ -61,7 +61,13 @@ from reelhouse.recs.evaluation import (
     candidates_default,
     protocol_run,
 )
-from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour, RecTitleState
+from reelhouse.recs.models import (
+    RecBuild,
+    RecEvaluation,
+    RecNeighbour,
+    RecReasons,
+    RecTitleState,
+)
 from reelhouse.recs.selectors import (
     RatingMatrix,
     lower_ratings_get,
@@ -96,17 +102,13 @@ LEARNED_CHUNK = 1000
 # Content reasons are computed for this many distinct pairs of vectors at a time.
 REASON_CHUNK = 50_000
 
-CONTENT, POPULAR, LEARNED = 0, 1, 2  # indices into RailMaker.model_names
-NEIGHBOUR_COLUMNS = (
-    "title_id",
-    "neighbour_id",
-    "kind",
-    "rank",
-    "score",
-    "reasons",
-    "model",
-    "built_at",
+# Indices into RailMaker.model_names, stored as RecNeighbour.origin (the same numbers).
+CONTENT, POPULAR, LEARNED = (
+    RecNeighbour.Origin.CONTENT.value,
+    RecNeighbour.Origin.POPULAR.value,
+    RecNeighbour.Origin.LEARNED.value,
 )
+NEIGHBOUR_COLUMNS = ("title_id", "neighbour_id", "kind", "rank", "score", "reasons_id", "origin")
 STATE_COLUMNS = ("title_id", "ratings_digest", "similar_digest", "also_liked_digest")
 
 Float64Array = npt.NDArray[np.float64]
@@ -121,6 +123,8 @@ class KindReport:
     written: int = 0
     model: str = ""
     seconds: float = 0.0
+    # Whether it wrote over stored rails (so lists of reasons may have lost their last use).
+    replaced: bool = False
 
 
 @dataclass
@@ -144,6 +148,11 @@ class BuildReport:
 def _stable_int(raw: bytes) -> int:
     # 62 bits: fits a signed BigIntegerField on every database.
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big") >> 2
+
+
+def reasons_key(text: str) -> int:
+    """The `RecReasons` id of a list of reasons, from its JSON text."""
+    return _stable_int(text.encode())
 
 
 def _fingerprint(value: Any) -> str:
@@ -176,7 +185,7 @@ class Rails:
     neighbours: IntArray  # title ids
     scores: Float64Array
     reasons: IntArray  # indices into RailMaker.texts (a JSON list of sentences)
-    models: IntArray  # indices into RailMaker.model_names
+    models: IntArray  # indices into RailMaker.model_names: CONTENT, POPULAR or LEARNED
 
     def entries(self, positions: IntArray) -> Iterator[tuple[int, int, int, float, int, int]]:
         """(title id, rank, neighbour id, score, reasons index, model index) of these rows."""
@@ -216,8 +225,10 @@ class RailMaker:
         self.xt = x.T.tocsr()
         self.x = x.tocsc()
         self._popular = self._popular_lists()
-        # Reasons are stored as JSON text; equal lists share one string.
+        # Reasons as JSON text, each list once, and their keys (RecReasons ids).
         self.texts: list[str] = []
+        self.text_keys: list[int] = []
+        self.key_texts: dict[int, str] = {}
         self._text_ids: dict[str, int] = {}
         self.model_names = ["content", "popular", ""]
         self._content: tuple[IntArray, FloatArray, IntArray] | None = None
@@ -269,6 +280,9 @@ class RailMaker:
         if found is None:
             found = self._text_ids[text] = len(self.texts)
             self.texts.append(text)
+            key = reasons_key(text)
+            self.text_keys.append(key)
+            self.key_texts[key] = text
         return found
 
     def content_all(self) -> tuple[IntArray, FloatArray, IntArray]:
@@ -388,7 +402,7 @@ class RailMaker:
 
     def digests(self, rails: Rails) -> list[int]:
         """Per title, a digest of its rail: neighbours, scores, reasons and models."""
-        text_hash = np.asarray([_stable_int(t.encode()) for t in self.texts] or [0], np.int64)
+        text_hash = np.asarray(self.text_keys or [0], np.int64)
         model_hash = np.asarray([_stable_int(m.encode()) for m in self.model_names], np.int64)
         present = rails.neighbours >= 0
         parts = np.stack(
@@ -509,6 +523,8 @@ def recs_build(
             report.kinds.append(kind_report)
     finally:
         _index_ensure()
+    if any(k.replaced for k in report.kinds):
+        reasons_prune()
     return report
 
 
@@ -635,6 +651,7 @@ def _kind_build(
         if states.get(int(rails.title_ids[p]), [0, 0, 0])[slot] != digests[p]
     )
     has_rows = RecNeighbour.objects.filter(kind=kind).exists()
+    stored_reasons = set(RecReasons.objects.values_list("id", flat=True))
     progress = None if quiet else Progress(f"recs {kind}", len(rows), stream=stream)
     if changing * K > INDEX_ASIDE_ROWS:
         _index_set_aside()
@@ -654,6 +671,7 @@ def _kind_build(
                 digests=digests,
                 maker=maker,
                 states=states,
+                stored_reasons=stored_reasons,
                 replace=has_rows,
             )
             if progress:
@@ -669,6 +687,7 @@ def _kind_build(
     if progress:
         progress.finish()
     report.written = build.written
+    report.replaced = has_rows and build.written > 0
     report.model = build.model
     return report
 
@@ -691,9 +710,9 @@ def _plan(
     # Rails whose learned entries show a changed title. Fallback entries (content, popular)
     # are left as they are: they are refreshed by the next full build.
     showing = set(
-        RecNeighbour.objects.filter(kind=kind, neighbour_id__in=changed)
-        .exclude(model__in=["content", "popular"])
-        .values_list("title_id", flat=True)
+        RecNeighbour.objects.filter(
+            kind=kind, neighbour_id__in=changed, origin=RecNeighbour.Origin.LEARNED
+        ).values_list("title_id", flat=True)
     )
     return sorted(changed | showing)
 
@@ -705,6 +724,23 @@ def _rails_write(
     if replace:
         RecNeighbour.objects.filter(kind=kind, title_id__in=title_ids).delete()
     rows_insert(RecNeighbour, NEIGHBOUR_COLUMNS, rows)
+
+
+def _reasons_write(maker: RailMaker, keys: set[int]) -> set[int]:
+    """Store these lists of reasons (keys not stored yet); returns the keys. Runs inside the
+    batch's transaction; a list stored meanwhile by another build is left as it is."""
+    RecReasons.objects.bulk_create(
+        [RecReasons(id=key, texts=json.loads(maker.key_texts[key])) for key in sorted(keys)],
+        ignore_conflicts=True,
+    )
+    return keys
+
+
+def reasons_prune() -> int:
+    """Delete the lists of reasons no rail entry gives any more; returns how many."""
+    used = RecNeighbour.objects.values("reasons_id")
+    deleted, _ = RecReasons.objects.exclude(id__in=used).delete()
+    return deleted
 
 
 def _titles_present(ids: set[int]) -> set[int]:
@@ -723,6 +759,7 @@ def _batch_commit(
     digests: list[int],
     maker: RailMaker,
     states: States,
+    stored_reasons: set[int],
     replace: bool,
 ) -> None:
     slot = DIGEST_SLOT[kind]
@@ -746,18 +783,19 @@ def _batch_commit(
             updated.append((state[slot], state[0], title_id))
         new_states[title_id] = state
     changed_ids = [int(t) for t in rails.title_ids[changed].tolist()]
+    new_reasons: set[int] = set()
     with transaction.atomic():
-        built_at = connection.ops.adapt_datetimefield_value(timezone.now())
-        texts, models = maker.texts, maker.model_names
+        keys = maker.text_keys
         rows = [
-            (t, n, kind, rank, score, texts[why], models[model], built_at)
-            for t, rank, n, score, why, model in rails.entries(np.asarray(changed, np.int64))
+            (t, n, kind, rank, score, keys[why], origin)
+            for t, rank, n, score, why, origin in rails.entries(np.asarray(changed, np.int64))
         ]
         present = _titles_present(
             {state[0] for state in fresh} | {r[0] for r in rows} | {r[1] for r in rows}
         )
         if changed:
             rows = [r for r in rows if r[0] in present and r[1] in present]
+            new_reasons = _reasons_write(maker, {r[5] for r in rows} - stored_reasons)
             _rails_write(kind=kind, title_ids=changed_ids, rows=rows, replace=replace)
         rows_insert(RecTitleState, STATE_COLUMNS, [s for s in fresh if s[0] in present])
         rows_update(RecTitleState, [f"{kind}_digest", "ratings_digest"], updated, key="title_id")
@@ -769,6 +807,7 @@ def _batch_commit(
             title_documents_forget(changed_ids)
     # Only once the batch is committed do the in-memory states move on.
     states.update(new_states)
+    stored_reasons.update(new_reasons)
 
 
 # --- Evaluation ----------------------------------------------------------------------------

@@ -169,9 +169,9 @@ def test_the_build_fits_sparse_rp3_above_the_dense_limit(monkeypatch: pytest.Mon
     rail = list(
         RecNeighbour.objects.filter(title=first, kind="also_liked")
         .order_by("rank")
-        .values_list("neighbour_id", "model", "reasons")
+        .values_list("neighbour_id", "origin", "reasons__texts")
     )
     rated_ballet = {t.pk for t in planted.ballet[1:]}
     assert {pk for pk, _, _ in rail[: len(rated_ballet)]} == rated_ballet
-    assert rail[0][1] == "RP3β (sparse)"
+    assert rail[0][1] == RecNeighbour.Origin.LEARNED
     assert rail[0][2][0].endswith("people who liked Ballet 0 also liked this")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ from reelhouse.catalog.models import Title
 from reelhouse.community.models import Rating
 from reelhouse.recs import algorithms, selectors, services
 from reelhouse.recs.algorithms import Model
-from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour
+from reelhouse.recs.models import RecBuild, RecEvaluation, RecNeighbour, RecReasons
 from reelhouse.recs.selectors import rating_matrix_get, title_facts_list
 from reelhouse.recs.services import recs_build
 from reelhouse.recs.tests.factories import FANS_PER_CLUSTER, Planted, planted_catalog
@@ -27,16 +28,19 @@ def planted(db: None) -> Planted:
 
 
 def _rail(title_id: int, kind: str) -> list[tuple[int, list[str], str]]:
+    """(neighbour, reasons, origin: "content", "popular" or "learned") of each entry."""
     return [
-        (n.neighbour_id, n.reasons, n.model)
-        for n in RecNeighbour.objects.filter(title_id=title_id, kind=kind).order_by("rank")
+        (n.neighbour_id, n.reasons.texts, n.get_origin_display())
+        for n in RecNeighbour.objects.filter(title_id=title_id, kind=kind)
+        .select_related("reasons")
+        .order_by("rank")
     ]
 
 
 def _all_rows() -> list[tuple[Any, ...]]:
     return list(
         RecNeighbour.objects.order_by("title_id", "kind", "rank").values_list(
-            "title_id", "kind", "rank", "neighbour_id", "score", "reasons", "model"
+            "title_id", "kind", "rank", "neighbour_id", "score", "reasons__texts", "origin"
         )
     )
 
@@ -51,7 +55,7 @@ def test_it_finds_content_neighbours_in_the_same_cluster_with_reasons(planted: P
     assert "Same director: Ada Director" in reasons
     assert "Also stars Moira Dancer" in reasons
     assert "Both about ballet" in reasons
-    assert all(model == "content" for _, _, model in rail)
+    assert all(origin == "content" for _, _, origin in rail)
 
 
 def test_it_learns_also_liked_from_the_fans_with_counts(planted: Planted) -> None:
@@ -64,7 +68,7 @@ def test_it_learns_also_liked_from_the_fans_with_counts(planted: Planted) -> Non
     # Fan f skips ballet film f % 6: fans 0 and 6 skip Ballet 0, fan 2 skips Ballet 2, so the
     # two were liked together by the other five.
     assert top_reason == "5 people who liked Ballet 0 also liked this"
-    assert rail[0][2] not in {"content", "popular"}
+    assert rail[0][2] == "learned"
 
 
 def test_a_title_with_no_ratings_still_gets_a_rail(planted: Planted) -> None:
@@ -90,10 +94,10 @@ def test_the_build_is_deterministic(planted: Planted) -> None:
 
 def test_a_rerun_with_nothing_changed_does_nothing(planted: Planted) -> None:
     recs_build(quiet=True)
-    built_at = list(RecNeighbour.objects.values_list("built_at", flat=True))
+    ids = list(RecNeighbour.objects.order_by("pk").values_list("pk", flat=True))
     report = recs_build(quiet=True)
     assert [k.skipped for k in report.kinds] == [True, True]
-    assert list(RecNeighbour.objects.values_list("built_at", flat=True)) == built_at
+    assert list(RecNeighbour.objects.order_by("pk").values_list("pk", flat=True)) == ids
     full = recs_build(full=True, quiet=True)
     assert [k.written for k in full.kinds] == [0, 0]
 
@@ -140,9 +144,9 @@ def test_an_incremental_build_recomputes_only_what_changed(planted: Planted) -> 
     recs_build(quiet=True)
     untouched = planted.westerns[0]
     before = _rail(untouched.pk, "also_liked")
-    built_at = RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list(
-        "built_at", flat=True
-    )[0]
+    written = list(
+        RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list("pk", flat=True)
+    )
     # A new fan likes two ballet films: only ballet titles (and rails showing them) change.
     for t in planted.ballet[:2]:
         Rating.objects.create(
@@ -158,12 +162,43 @@ def test_an_incremental_build_recomputes_only_what_changed(planted: Planted) -> 
     assert {t.pk for t in planted.ballet[:2]} <= plan
     assert not plan & {t.pk for t in planted.westerns}
     assert _rail(untouched.pk, "also_liked") == before
+    # Not written again: the same rows.
     assert (
-        RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list(
-            "built_at", flat=True
-        )[0]
-        == built_at
+        list(
+            RecNeighbour.objects.filter(title=untouched, kind="also_liked").values_list(
+                "pk", flat=True
+            )
+        )
+        == written
     )
+
+
+def test_each_list_of_reasons_is_stored_once_and_every_entry_finds_its_own(
+    planted: Planted,
+) -> None:
+    recs_build(quiet=True)
+    used = set(RecNeighbour.objects.values_list("reasons_id", flat=True))
+    stored = dict(RecReasons.objects.values_list("id", "texts"))
+    assert set(stored) == used
+    assert len(used) < RecNeighbour.objects.count()
+    assert len({json.dumps(texts) for texts in stored.values()}) == len(stored)
+
+
+def test_a_build_that_rewrites_rails_deletes_the_reasons_nothing_gives_any_more(
+    planted: Planted,
+) -> None:
+    recs_build(quiet=True)
+    first = planted.ballet[0]
+    people_reason = _rail(first.pk, "also_liked")[0][1]
+    unused = RecReasons.objects.create(id=1, texts=["Nothing gives this"])
+    # Everyone who liked Ballet 0 leaves: its rail's people no longer count.
+    Rating.objects.filter(title=first).delete()
+    report = recs_build(quiet=True)
+    assert report.kinds[1].written > 0
+    assert not RecReasons.objects.filter(pk=unused.pk).exists()
+    assert not RecReasons.objects.filter(texts=people_reason).exists()
+    used = set(RecNeighbour.objects.values_list("reasons_id", flat=True))
+    assert set(RecReasons.objects.values_list("id", flat=True)) == used
 
 
 def test_the_command_builds_and_reports(
