@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import django_stubs_ext
+from whitenoise.compress import Compressor
 
 django_stubs_ext.monkeypatch()
 
@@ -199,6 +200,10 @@ STORAGES = {
         )
     },
 }
+
+# Source maps are fetched only by a browser's developer tools: not worth compressing (ninja's
+# two are 5 MB, most of collectstatic's work on a demo's first start).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 LOGGING = {
     "version": 1,

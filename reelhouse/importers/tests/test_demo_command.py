@@ -38,6 +38,20 @@ def test_it_keeps_a_catalog_that_is_already_there() -> None:
     assert Title.objects.get(year=1984).synopsis == "Edited by an operator."
 
 
+def test_it_compresses_static_files_but_not_source_maps(settings: LazySettings) -> None:
+    # The storage a served demo uses (the tests' own leaves files as they are).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    demo._static_collect()
+    static = Path(settings.STATIC_ROOT)
+    # Source maps are for developer tools: compressing ninja's took most of the collection.
+    assert list(static.rglob("*.map"))
+    assert not list(static.rglob("*.map.gz"))
+    assert list(static.rglob("*.js.gz"))
+
+
 def test_it_refuses_a_port_out_of_range() -> None:
     with pytest.raises(CommandError, match="--port must be between 1 and 65535"):
         call_command("demo", "--no-serve", "--port", "70000")
