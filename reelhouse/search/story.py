@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypedDict
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from reelhouse.catalog.models import Title
@@ -108,6 +109,17 @@ def _texts(after: int, limit: int) -> list[tuple[int, str]]:
     return [(pk, story_text(syn, tag, keywords.get(pk, []))) for pk, syn, tag in rows]
 
 
+def _stories_count(after: int) -> int:
+    """About how many titles after this one have a story (`_texts` gives them a text)."""
+    return (
+        Title.objects.exclude(kind=Title.Kind.EPISODE)
+        .filter(pk__gt=after)
+        .filter(~Q(synopsis="") | ~Q(tagline="") | Q(keywords__isnull=False))
+        .distinct()
+        .count()
+    )
+
+
 def story_is_embedded() -> bool:
     """Whether an embedding job has run to its end."""
     return BuildCheckpoint.objects.filter(job=EMBED, finished_at__isnull=False).exists()
@@ -140,8 +152,13 @@ def story_embed_all(
                 },
             )
         checkpoint = BuildCheckpoint.objects.get(job=EMBED)
-    total = Title.objects.exclude(kind=Title.Kind.EPISODE).filter(pk__gt=checkpoint.after).count()
-    progress = None if quiet else Progress("story embeddings", total, stream=stream)
+    # The bar counts stories, not titles: a catalog's titles without one cost nothing, and
+    # counted they made the first batch's few stories promise minutes for a second's work.
+    progress = (
+        None
+        if quiet
+        else Progress("story embeddings", _stories_count(checkpoint.after), stream=stream)
+    )
     after, embedded, seen = checkpoint.after, checkpoint.rows, 0
     while batch := _texts(after, BATCH):
         ids = [pk for pk, _ in batch]
@@ -167,7 +184,7 @@ def story_embed_all(
             BuildCheckpoint.objects.filter(job=EMBED).update(
                 after=after, rows=embedded, updated_at=timezone.now()
             )
-        seen += len(batch)
+        seen += sum(1 for _, text in batch if text)
         if progress:
             progress.update(embedded, seen)
     BuildCheckpoint.objects.filter(job=EMBED).update(

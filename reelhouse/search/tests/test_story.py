@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from reelhouse.catalog.models import Keyword
 from reelhouse.catalog.tests.factories import make_title
 from reelhouse.conftest import Showcase
 from reelhouse.search import story
@@ -77,6 +78,42 @@ def test_the_embed_job_skips_unchanged_titles_and_titles_without_a_story(
     dancer.save()
     assert story.story_embed_all(quiet=True) == 1
     assert story.story_embed_all(quiet=True, restart=True) == 1
+
+
+def test_the_embed_bar_counts_stories_not_titles(
+    installed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Counted in titles, a first batch of a few stories read as 0% with minutes to go.
+    make_title("Dancer", synopsis="A ballerina dances until she drops.")
+    make_title("Sailor", synopsis="").keywords.add(Keyword.objects.create(name="sea"))
+    for n in range(6):
+        make_title(f"Silent {n}", synopsis="", tagline="")
+    bars: list[Bar] = []
+
+    def progress(label: str, total: int | None, **_: object) -> Bar:
+        bars.append(Bar(total))
+        return bars[-1]
+
+    monkeypatch.setattr(story, "Progress", progress)
+    monkeypatch.setattr(story, "BATCH", 3)
+    assert story.story_embed_all() == 2
+    (bar,) = bars
+    assert bar.total == 2
+    assert bar.updates[-1] == (2, 2)
+
+
+class Bar:
+    """What a Progress was told."""
+
+    def __init__(self, total: int | None) -> None:
+        self.total = total
+        self.updates: list[tuple[int, int | None]] = []
+
+    def update(self, rows: int, done: int | None = None) -> None:
+        self.updates.append((rows, done))
+
+    def finish(self) -> None:
+        pass
 
 
 def test_an_interrupted_embed_resumes_after_its_last_batch(
