@@ -21,6 +21,9 @@ class CatalogStats(TypedDict):
     keywords: int
     ratings: int
     ratings_by_source: dict[str, int]
+    # Titles whose page shows a source's average (IMDb's, TMDB's), by that source.
+    titles_rated: int
+    titles_rated_by_source: dict[str, int]
     reviews: int
     reviews_by_status: dict[str, int]
     providers: int
@@ -34,9 +37,10 @@ def _by(queryset: QuerySet[Model], field: str) -> dict[str, int]:
 
 
 def catalog_stats() -> CatalogStats:
-    """Counts of everything the site shows: eleven queries whatever the catalog's size."""
+    """Counts of everything the site shows: twelve queries whatever the catalog's size."""
     kinds = _by(Title.objects.all(), "kind")
     ratings = _by(Rating.objects.all(), "source")
+    rated = _by(Title.objects.filter(rating__isnull=False), "rating_source")
     reviews = _by(Review.objects.all(), "status")
     return {
         "titles": sum(kinds.values()),
@@ -47,6 +51,8 @@ def catalog_stats() -> CatalogStats:
         "keywords": Keyword.objects.count(),
         "ratings": sum(ratings.values()),
         "ratings_by_source": ratings,
+        "titles_rated": sum(rated.values()),
+        "titles_rated_by_source": rated,
         "reviews": sum(reviews.values()),
         "reviews_by_status": reviews,
         "providers": Provider.objects.count(),

@@ -28,7 +28,7 @@ def _rate(title_id: int, user: str) -> None:
 
 
 def test_it_prints_what_the_catalog_holds(showcase: Showcase) -> None:
-    make_title("A Series", kind="series")
+    make_title("A Series", kind="series", rating=7.5, rating_votes=900, rating_source="imdb")
     _rate(showcase.red_shoes.pk, "1")
     out = StringIO()
     call_command("stats", stdout=out)
@@ -37,6 +37,8 @@ def test_it_prints_what_the_catalog_holds(showcase: Showcase) -> None:
     assert "people 15" in lines
     assert "ratings 1" in lines
     assert "movielens 1" in lines
+    rated = next(n for n, line in enumerate(lines) if line.startswith("titles with a source's"))
+    assert "imdb 1" in lines[rated + 1 : lines.index("reviews 8")]
     assert "reviews 8" in lines
     assert "availability rows 13" in lines
     assert "articles 1" in lines
@@ -51,6 +53,7 @@ def test_it_answers_in_json_for_scripts(showcase: Showcase) -> None:
     assert body["titles"] == 22
     assert body["titles_by_kind"] == {"movie": 22}
     assert body["ratings_by_source"] == {"movielens": 2}
+    assert body["titles_rated"] == sum(body["titles_rated_by_source"].values())
     assert body["reviews_by_status"] == {"published": 8}
     assert set(body) >= {"people", "credits", "providers", "availability", "articles"}
 
@@ -62,4 +65,4 @@ def test_its_queries_do_not_grow_with_the_catalog(db: None) -> None:
         _rate(make_title(kind="series" if n % 2 else "movie").pk, str(n))
     with CaptureQueriesContext(connection) as fuller:
         catalog_stats()
-    assert len(fuller) == len(empty) <= 11
+    assert len(fuller) == len(empty) <= 12

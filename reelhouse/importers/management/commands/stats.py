@@ -10,7 +10,8 @@ from reelhouse.importers.selectors import CatalogStats, catalog_stats
 
 class Command(BaseCommand):
     help = (
-        "Print what the catalog holds: titles by kind, people, credits, ratings by source, "
+        "Print what the catalog holds: titles by kind, people, credits, ratings by source "
+        "(members' and imported users' rows, and the titles showing an IMDb or TMDB average), "
         "reviews, providers, availability rows and articles."
     )
 
@@ -39,6 +40,10 @@ def stats_text(stats: CatalogStats) -> str:
         ("ratings", stats["ratings"]),
     ]
     lines += [(f"  {source}", n) for source, n in stats["ratings_by_source"].items()]
+    lines.append(("titles with a source's rating", stats["titles_rated"]))
+    lines += [
+        (f"  {source or 'unnamed'}", n) for source, n in stats["titles_rated_by_source"].items()
+    ]
     lines.append(("reviews", stats["reviews"]))
     lines += [(f"  {status}", n) for status, n in stats["reviews_by_status"].items()]
     lines += [
