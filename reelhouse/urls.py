@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("reelhouse.recs.urls")),
     path("", include("reelhouse.community.urls")),
     path("healthz", errors.healthz, name="healthz"),
+    path("favicon.ico", catalog_views.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

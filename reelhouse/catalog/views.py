@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from reelhouse.catalog.documents import title_cards, title_document_get
@@ -27,6 +35,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "region": region_from(request),
         },
     )
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Where browsers look for an icon when a page names none (the API's JSON, say).
+
+    A temporary redirect, cached a day: the icon's static URL changes with its content.
+    """
+    response = HttpResponseRedirect(static("img/favicon.svg"))
+    patch_cache_control(response, public=True, max_age=86_400)
+    return response
 
 
 def _document_or_404(pk: int) -> dict:  # type: ignore[type-arg]

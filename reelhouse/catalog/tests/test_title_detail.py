@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
+from django.templatetags.static import static
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -194,3 +196,12 @@ def test_a_deleted_relation_leaves_the_page(client: Client) -> None:
     client.get(film.get_absolute_url())
     TitleRelation.objects.filter(source=film).delete()
     assert other.title not in client.get(film.get_absolute_url()).content.decode()
+
+
+def test_the_icon_browsers_look_for_by_default_leads_to_ours(client: Client) -> None:
+    # Asked for beside pages that name no icon (the API's JSON); a 404 there filled the logs.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("img/favicon.svg")
+    assert finders.find("img/favicon.svg")
+    assert "max-age=86400" in response["Cache-Control"]
