@@ -25,7 +25,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
+from django.db.backends.sqlite3.creation import DatabaseCreation
 
 # The first key of our advisory locks ("Reel"), so as not to meet another program's.
 ADVISORY_CLASS = 0x5265656C
@@ -39,8 +41,9 @@ class _Held(threading.local):
 _held = _Held()
 
 
-class JobBusyError(Exception):
-    """Another run of this job holds its lock."""
+class JobBusyError(CommandError):
+    """Another run of this job holds its lock. A CommandError, so every command that runs a job
+    (or a service that takes one) reports it as a message and exit status 1, not a traceback."""
 
     def __init__(self, job: str, holder: str) -> None:
         self.job, self.holder = job, holder
@@ -69,8 +72,8 @@ def _database_lock(job: str) -> Iterator[None]:
         with _advisory_lock(job):
             yield
         return
-    database = str(connection.settings_dict["NAME"])
-    if database == ":memory:" or "mode=memory" in database:  # the tests' database
+    database = connection.settings_dict["NAME"]
+    if DatabaseCreation.is_in_memory_db(database):  # the tests' database
         yield
     else:
         with file_lock(lock_path(database, job), job):

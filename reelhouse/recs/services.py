@@ -728,14 +728,10 @@ def _rails_write(
     rows_insert(RecNeighbour, NEIGHBOUR_COLUMNS, rows)
 
 
-def _reasons_write(maker: RailMaker, keys: set[int]) -> set[int]:
-    """Store these lists of reasons (keys not stored yet); returns the keys. Runs inside the
-    batch's transaction; a list stored meanwhile by another build is left as it is."""
-    RecReasons.objects.bulk_create(
-        [RecReasons(id=key, texts=json.loads(maker.key_texts[key])) for key in sorted(keys)],
-        ignore_conflicts=True,
-    )
-    return keys
+def _reasons_write(maker: RailMaker, keys: set[int]) -> None:
+    """Store these lists of reasons (none stored yet: one build runs at a time), as the JSON
+    text the build already has. Runs inside the batch's transaction."""
+    rows_insert(RecReasons, ("id", "texts"), [(key, maker.key_texts[key]) for key in sorted(keys)])
 
 
 def reasons_prune() -> int:
@@ -797,7 +793,8 @@ def _batch_commit(
         )
         if changed:
             rows = [r for r in rows if r[0] in present and r[1] in present]
-            new_reasons = _reasons_write(maker, {r[5] for r in rows} - stored_reasons)
+            new_reasons = {r[5] for r in rows} - stored_reasons
+            _reasons_write(maker, new_reasons)
             _rails_write(kind=kind, title_ids=changed_ids, rows=rows, replace=replace)
         rows_insert(RecTitleState, STATE_COLUMNS, [s for s in fresh if s[0] in present])
         rows_update(RecTitleState, [f"{kind}_digest", "ratings_digest"], updated, key="title_id")

@@ -16,7 +16,7 @@ from reelhouse.catalog.documents import DOCUMENT_VERSION, title_document_get
 from reelhouse.catalog.models import Title, TitleDocument
 from reelhouse.importers.datasets import datasets_available, datasets_is_loaded, datasets_load
 from reelhouse.importers.demo import showcase_load
-from reelhouse.lib.jobs import JobBusyError, job_lock
+from reelhouse.lib.jobs import job_lock
 from reelhouse.recs.services import recs_build, recs_is_built
 from reelhouse.search.services import search_index_is_built, search_rebuild
 from reelhouse.search.story import story_embed_all, story_is_embedded, story_is_installed
@@ -61,10 +61,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         _static_collect()
-        try:
-            self._prepare(no_datasets=no_datasets)
-        except JobBusyError as error:
-            raise CommandError(str(error)) from error
+        self._prepare(no_datasets=no_datasets)
         built, later = _documents_build()
         self.stdout.write(
             f"Title pages ready ({built:,} built"

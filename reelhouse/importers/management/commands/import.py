@@ -71,8 +71,6 @@ class Command(BaseCommand):
                 "to resume."
             )
             sys.exit(130)
-        except JobBusyError as error:
-            raise CommandError(str(error)) from error
         for name, stats in results:
             self.stdout.write(f"{name}: {stats.summary()}")
         if not no_search_index and any(stats.written for _, stats in results):

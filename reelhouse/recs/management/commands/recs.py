@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from reelhouse.lib.jobs import JobBusyError
 from reelhouse.recs.docs import benchmarks_section_write
 from reelhouse.recs.services import BATCH_TITLES, NoRatingsError, recs_build, recs_evaluate
 
@@ -47,15 +46,12 @@ class Command(BaseCommand):
     def _build(self, *, full: bool, kind: list[str] | None, batch_size: int, **_: Any) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
-        try:
-            report = recs_build(
-                full=full,
-                kinds=kind or ("similar", "also_liked"),
-                batch_size=batch_size,
-                stream=sys.stderr,
-            )
-        except JobBusyError as error:
-            raise CommandError(str(error)) from error
+        report = recs_build(
+            full=full,
+            kinds=kind or ("similar", "also_liked"),
+            batch_size=batch_size,
+            stream=sys.stderr,
+        )
         self.stdout.write(report.summary())
 
     def _evaluate(self, *, seed: int, quick: bool, write_docs: bool, **_: Any) -> None:

@@ -3,9 +3,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from reelhouse.lib.jobs import JobBusyError
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
@@ -55,5 +53,3 @@ class Command(BaseCommand):
                 "Interrupted. Committed batches are kept; run the same command to resume."
             )
             sys.exit(130)
-        except JobBusyError as error:
-            raise CommandError(str(error)) from error
